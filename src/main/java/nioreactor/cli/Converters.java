@@ -1,0 +1,66 @@
+package nioreactor.cli;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/** How the command line spells durations ({@code 30s}, {@code 500ms}, {@code off}) and sizes ({@code 1MiB}). */
+final class Converters {
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?");
+
+    private Converters() {
+    }
+
+    /** {@code 250ms}, {@code 30s}, {@code 2m}, {@code 1h}; a bare number is seconds; {@code 0} or {@code off} is zero. */
+    static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.trim().toLowerCase(Locale.ROOT);
+            if (v.equals("off") || v.equals("none")) {
+                return Duration.ZERO;
+            }
+            Matcher m = DURATION.matcher(v);
+            if (!m.matches()) {
+                throw new TypeConversionException("'" + value + "' is not a duration (e.g. 500ms, 30s, 2m, off)");
+            }
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "s" : m.group(2);
+            return switch (unit) {
+                case "ms" -> Duration.ofMillis(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofSeconds(n);
+            };
+        }
+    }
+
+    /** {@code 1048576}, {@code 64KiB}, {@code 1MiB} (k and m are binary units here: 1k = 1024). */
+    static final class SizeConverter implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            Matcher m = SIZE.matcher(value.trim().toLowerCase(Locale.ROOT));
+            if (!m.matches()) {
+                throw new TypeConversionException("'" + value + "' is not a size (e.g. 65536, 64KiB, 1MiB)");
+            }
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "b" : m.group(2);
+            return switch (unit.charAt(0)) {
+                case 'k' -> n * 1024;
+                case 'm' -> n * 1024 * 1024;
+                case 'g' -> n * 1024 * 1024 * 1024;
+                default -> n;
+            };
+        }
+    }
+
+    static int toIntSize(long size, String option) {
+        if (size > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(option + " is too large: " + size);
+        }
+        return (int) size;
+    }
+}

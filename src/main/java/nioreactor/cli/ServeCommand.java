@@ -1,0 +1,147 @@
+package nioreactor.cli;
+
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import nioreactor.reactor.Limits;
+import nioreactor.server.Server;
+import nioreactor.server.ServerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code serve}: runs the three services on one reactor until SIGINT or SIGTERM, then shuts down gracefully. */
+@Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
+        description = {"Runs upper-echo (TCP), framed upper-echo (TCP) and time (UDP) on one reactor thread.",
+            "Ports: 0 picks a free port, -1 turns the service off. Sizes take KiB/MiB; durations take ms/s/m."})
+final class ServeCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+    @Option(names = "--host", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+    String host = ServerConfig.DEFAULT_HOST;
+
+    @Option(names = "--tcp", paramLabel = "PORT", description = "Upper-echo TCP port (default: ${DEFAULT-VALUE}).")
+    int tcpPort = ServerConfig.DEFAULT_TCP_PORT;
+
+    @Option(names = "--framed", paramLabel = "PORT", description = "Framed upper-echo TCP port (default: ${DEFAULT-VALUE}).")
+    int framedPort = ServerConfig.DEFAULT_FRAMED_PORT;
+
+    @Option(names = "--udp", paramLabel = "PORT", description = "Time service UDP port (default: ${DEFAULT-VALUE}).")
+    int udpPort = ServerConfig.DEFAULT_UDP_PORT;
+
+    @Option(names = "--no-tcp", description = "Turn the upper-echo service off (same as --tcp -1).")
+    boolean noTcp;
+
+    @Option(names = "--no-framed", description = "Turn the framed service off (same as --framed -1).")
+    boolean noFramed;
+
+    @Option(names = "--no-udp", description = "Turn the time service off (same as --udp -1).")
+    boolean noUdp;
+
+    @Option(names = "--zone", description = "Time zone of the time service (default: the system zone).")
+    ZoneId zone = ZoneId.systemDefault();
+
+    @Option(names = "--max-frame", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
+            description = "Largest framed payload; a bigger length closes that connection (default: 1MiB).")
+    long maxFrame = ServerConfig.DEFAULT_MAX_FRAME;
+
+    @Option(names = "--high-water", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
+            description = "Pending output above which a connection stops being read (default: 1MiB).")
+    long highWater = Limits.DEFAULT_HIGH_WATER;
+
+    @Option(names = "--low-water", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
+            description = "Pending output under which a paused connection is read again (default: 256KiB).")
+    long lowWater = Limits.DEFAULT_LOW_WATER;
+
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "Open TCP connections; one more is accepted and closed at once (default: ${DEFAULT-VALUE}).")
+    int maxConnections = Limits.DEFAULT_MAX_CONNECTIONS;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            description = "Close a TCP connection with no read or write progress this long (default: off).")
+    Duration idleTimeout = Limits.DEFAULT_IDLE_TIMEOUT;
+
+    @Option(names = "--read-budget", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
+            description = "Bytes read from one connection per loop iteration (default: 64KiB).")
+    long readBudget = Limits.DEFAULT_READ_BUDGET;
+
+    @Option(names = "--accept-budget", paramLabel = "N",
+            description = "Connections accepted per loop iteration (default: ${DEFAULT-VALUE}).")
+    int acceptBudget = Limits.DEFAULT_ACCEPT_BUDGET;
+
+    @Option(names = "--accept-backoff", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            description = "Pause after accept fails, e.g. out of file descriptors (default: 1s).")
+    Duration acceptBackoff = Limits.DEFAULT_ACCEPT_BACKOFF;
+
+    @Option(names = "--linger-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            description = "How long a connection the server closes (bad frame) may flush and wait for the peer's FIN (default: 5s).")
+    Duration lingerTimeout = Limits.DEFAULT_LINGER_TIMEOUT;
+
+    @Option(names = "--shutdown-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            description = "On SIGTERM/SIGINT, how long to flush pending output before closing (default: 5s).")
+    Duration shutdownTimeout = ServerConfig.DEFAULT_SHUTDOWN_TIMEOUT;
+
+    @Option(names = "--backlog", paramLabel = "N", description = "Listen backlog (default: ${DEFAULT-VALUE}).")
+    int backlog = ServerConfig.DEFAULT_BACKLOG;
+
+    @Option(names = "--read-buffer", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
+            description = "The reactor's shared direct read buffer (default: 64KiB).")
+    long readBuffer = ServerConfig.DEFAULT_READ_BUFFER;
+
+    @Option(names = "--udp-pending", paramLabel = "N",
+            description = "UDP replies kept while the socket is full; more are dropped and counted (default: ${DEFAULT-VALUE}).")
+    int udpPending = ServerConfig.DEFAULT_UDP_PENDING_REPLIES;
+
+    @Option(names = "--trace", description = "Log every reactor event (select, accept, read, write, OP_WRITE, close...).")
+    boolean trace;
+
+    private final Terminal terminal;
+
+    ServeCommand(Terminal terminal) {
+        this.terminal = terminal;
+    }
+
+    ServerConfig config() {
+        return ServerConfig.builder()
+                .host(host)
+                .tcpPort(noTcp ? ServerConfig.DISABLED : tcpPort)
+                .framedPort(noFramed ? ServerConfig.DISABLED : framedPort)
+                .udpPort(noUdp ? ServerConfig.DISABLED : udpPort)
+                .zone(zone)
+                .maxFrame(Converters.toIntSize(maxFrame, "--max-frame"))
+                .backlog(backlog)
+                .readBufferSize(Converters.toIntSize(readBuffer, "--read-buffer"))
+                .limits(new Limits(highWater, lowWater, Converters.toIntSize(readBudget, "--read-budget"),
+                        maxConnections, acceptBudget, acceptBackoff, idleTimeout, lingerTimeout))
+                .shutdownTimeout(shutdownTimeout)
+                .udpPendingReplies(udpPending)
+                .trace(trace)
+                .build();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ServerConfig config;
+        try {
+            config = config();
+        } catch (IllegalArgumentException e) {
+            terminal.err().println("serve: " + e.getMessage());
+            return 2;
+        }
+        Server server;
+        try {
+            server = Server.start(config);
+        } catch (java.io.IOException e) {
+            terminal.err().println("serve: cannot start: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        Signals.onTerminate(stop::countDown);
+        stop.await();
+        log.info("signal received; shutting down (up to {} ms)", shutdownTimeout.toMillis());
+        server.close();
+        return 0;
+    }
+}

@@ -1,0 +1,30 @@
+package nioreactor.reactor;
+
+/** Why a connection was closed; shown in trace lines and counted in the metrics. */
+public enum CloseReason {
+    /** The peer sent FIN (Python's empty {@code recv}) and every pending reply was flushed. */
+    PEER_EOF("peer-eof"),
+    /** The peer reset the connection, or a read or write failed. */
+    RESET("reset"),
+    /** No read and no write progress for the idle timeout. */
+    IDLE("idle"),
+    /** Over {@code --max-connections}: accepted and closed at once. */
+    LIMIT("limit"),
+    /** The peer broke the protocol (e.g. a frame over {@code --max-frame}). */
+    PROTOCOL_ERROR("protocol-error"),
+    /** A handler threw something unexpected; only this connection pays for it. */
+    HANDLER_ERROR("handler-error"),
+    /** The server is shutting down. */
+    SHUTDOWN("shutdown");
+
+    private final String label;
+
+    CloseReason(String label) {
+        this.label = label;
+    }
+
+    /** The short form used in traces and metric labels. */
+    public String label() {
+        return label;
+    }
+}

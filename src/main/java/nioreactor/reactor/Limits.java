@@ -1,0 +1,49 @@
+package nioreactor.reactor;
+
+import java.time.Duration;
+
+/**
+ * Every per-connection and per-listener limit of the reactor, each with a named default. The README's "Limits and
+ * failure behaviour" section lists them with what a client sees when one is hit.
+ *
+ * @param highWater      pending output above which a connection stops being read
+ * @param lowWater       pending output under which a paused connection is read again
+ * @param readBudget     bytes read from one connection per loop iteration, so a fire-hose client cannot starve the rest
+ * @param maxConnections open TCP connections; one more is accepted and closed at once
+ * @param acceptBudget   connections accepted per loop iteration, so a connect storm cannot starve open connections
+ * @param acceptBackoff  how long accepting pauses after accept fails (e.g. out of file descriptors)
+ * @param idleTimeout    a connection with no read or write progress this long is closed; zero means never
+ * @param lingerTimeout  how long a connection the server is closing may take to flush and see the peer's FIN
+ */
+public record Limits(long highWater, long lowWater, int readBudget, int maxConnections, int acceptBudget,
+                     Duration acceptBackoff, Duration idleTimeout, Duration lingerTimeout) {
+
+    public static final long DEFAULT_HIGH_WATER = 1024 * 1024;
+    public static final long DEFAULT_LOW_WATER = 256 * 1024;
+    public static final int DEFAULT_READ_BUDGET = 64 * 1024;
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    public static final int DEFAULT_ACCEPT_BUDGET = 64;
+    public static final Duration DEFAULT_ACCEPT_BACKOFF = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ZERO;
+    public static final Duration DEFAULT_LINGER_TIMEOUT = Duration.ofSeconds(5);
+
+    public static final Limits DEFAULTS = new Limits(DEFAULT_HIGH_WATER, DEFAULT_LOW_WATER, DEFAULT_READ_BUDGET,
+            DEFAULT_MAX_CONNECTIONS, DEFAULT_ACCEPT_BUDGET, DEFAULT_ACCEPT_BACKOFF, DEFAULT_IDLE_TIMEOUT,
+            DEFAULT_LINGER_TIMEOUT);
+
+    public Limits {
+        if (lowWater < 0 || lowWater > highWater) {
+            throw new IllegalArgumentException("need 0 <= low water <= high water, got " + lowWater + " / " + highWater);
+        }
+        if (readBudget < 1 || maxConnections < 0 || acceptBudget < 1) {
+            throw new IllegalArgumentException("read budget and accept budget must be >= 1, max connections >= 0");
+        }
+        if (acceptBackoff.isNegative() || idleTimeout.isNegative() || lingerTimeout.isNegative()) {
+            throw new IllegalArgumentException("durations must not be negative");
+        }
+    }
+
+    public boolean idleTimeoutEnabled() {
+        return !idleTimeout.isZero();
+    }
+}

@@ -1,0 +1,152 @@
+package nioreactor.server;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.time.ZoneId;
+import nioreactor.reactor.Limits;
+import nioreactor.reactor.Reactor;
+
+/**
+ * Everything {@code serve} can be told, with the defaults a user gets from {@code make run}. Ports: 0 picks a free
+ * port, -1 disables the service. Immutable; build one with {@link #builder()}.
+ */
+public final class ServerConfig {
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_TCP_PORT = 8082;
+    public static final int DEFAULT_FRAMED_PORT = 8083;
+    public static final int DEFAULT_UDP_PORT = 8080;
+    public static final int DISABLED = -1;
+    public static final int DEFAULT_MAX_FRAME = 1024 * 1024;
+    public static final int DEFAULT_BACKLOG = 1024;
+    public static final int DEFAULT_READ_BUFFER = 64 * 1024;
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
+    public static final int DEFAULT_UDP_PENDING_REPLIES = 1024;
+    public static final int DEFAULT_DATAGRAM_BUDGET = 64;
+    public static final int DEFAULT_SPIN_THRESHOLD = 512;
+
+    private final Builder b;
+
+    private ServerConfig(Builder b) {
+        this.b = b.copy();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return b.copy();
+    }
+
+    public String host() { return b.host; }
+    public int tcpPort() { return b.tcpPort; }
+    public int framedPort() { return b.framedPort; }
+    public int udpPort() { return b.udpPort; }
+    public int metricsPort() { return b.metricsPort; }
+    public ZoneId zone() { return b.zone; }
+    public int maxFrame() { return b.maxFrame; }
+    public int backlog() { return b.backlog; }
+    public int readBufferSize() { return b.readBufferSize; }
+    public Limits limits() { return b.limits; }
+    public Duration shutdownTimeout() { return b.shutdownTimeout; }
+    public int udpPendingReplies() { return b.udpPendingReplies; }
+    public int datagramBudget() { return b.datagramBudget; }
+    public boolean trace() { return b.trace; }
+    public String reactorName() { return b.reactorName; }
+    public InstantSource clock() { return b.clock; }
+    public Reactor.SelectCall selectCall() { return b.selectCall; }
+    public int spinThreshold() { return b.spinThreshold; }
+
+    /** Fluent settings; every field starts at its documented default. */
+    public static final class Builder {
+        private String host = DEFAULT_HOST;
+        private int tcpPort = DEFAULT_TCP_PORT;
+        private int framedPort = DEFAULT_FRAMED_PORT;
+        private int udpPort = DEFAULT_UDP_PORT;
+        private int metricsPort = DISABLED;
+        private ZoneId zone = ZoneId.systemDefault();
+        private int maxFrame = DEFAULT_MAX_FRAME;
+        private int backlog = DEFAULT_BACKLOG;
+        private int readBufferSize = DEFAULT_READ_BUFFER;
+        private Limits limits = Limits.DEFAULTS;
+        private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+        private int udpPendingReplies = DEFAULT_UDP_PENDING_REPLIES;
+        private int datagramBudget = DEFAULT_DATAGRAM_BUDGET;
+        private boolean trace;
+        private String reactorName = "reactor-0";
+        private InstantSource clock = InstantSource.system();
+        private Reactor.SelectCall selectCall = Reactor.SelectCall.DEFAULT;
+        private int spinThreshold = DEFAULT_SPIN_THRESHOLD;
+
+        private Builder() {
+        }
+
+        /** Every port 0: what tests and in-process comparisons want. */
+        public Builder ephemeralPorts() {
+            tcpPort = 0;
+            framedPort = 0;
+            udpPort = 0;
+            return this;
+        }
+
+        public Builder host(String v) { host = v; return this; }
+        public Builder tcpPort(int v) { tcpPort = port(v); return this; }
+        public Builder framedPort(int v) { framedPort = port(v); return this; }
+        public Builder udpPort(int v) { udpPort = port(v); return this; }
+        public Builder metricsPort(int v) { metricsPort = port(v); return this; }
+        public Builder zone(ZoneId v) { zone = v; return this; }
+        public Builder maxFrame(int v) { maxFrame = atLeast(v, 0, "max frame"); return this; }
+        public Builder backlog(int v) { backlog = atLeast(v, 1, "backlog"); return this; }
+        public Builder readBufferSize(int v) { readBufferSize = atLeast(v, 1024, "read buffer"); return this; }
+        public Builder limits(Limits v) { limits = v; return this; }
+        public Builder shutdownTimeout(Duration v) { shutdownTimeout = v; return this; }
+        public Builder udpPendingReplies(int v) { udpPendingReplies = atLeast(v, 0, "UDP pending replies"); return this; }
+        public Builder datagramBudget(int v) { datagramBudget = atLeast(v, 1, "datagram budget"); return this; }
+        public Builder trace(boolean v) { trace = v; return this; }
+        public Builder reactorName(String v) { reactorName = v; return this; }
+        public Builder clock(InstantSource v) { clock = v; return this; }
+        public Builder selectCall(Reactor.SelectCall v) { selectCall = v; return this; }
+        public Builder spinThreshold(int v) { spinThreshold = atLeast(v, 1, "spin threshold"); return this; }
+
+        public ServerConfig build() {
+            return new ServerConfig(this);
+        }
+
+        private Builder copy() {
+            Builder c = new Builder();
+            c.host = host;
+            c.tcpPort = tcpPort;
+            c.framedPort = framedPort;
+            c.udpPort = udpPort;
+            c.metricsPort = metricsPort;
+            c.zone = zone;
+            c.maxFrame = maxFrame;
+            c.backlog = backlog;
+            c.readBufferSize = readBufferSize;
+            c.limits = limits;
+            c.shutdownTimeout = shutdownTimeout;
+            c.udpPendingReplies = udpPendingReplies;
+            c.datagramBudget = datagramBudget;
+            c.trace = trace;
+            c.reactorName = reactorName;
+            c.clock = clock;
+            c.selectCall = selectCall;
+            c.spinThreshold = spinThreshold;
+            return c;
+        }
+
+        private static int port(int v) {
+            if (v < -1 || v > 65_535) {
+                throw new IllegalArgumentException("port must be -1 (off), 0 (any free port) or 1-65535, got " + v);
+            }
+            return v;
+        }
+
+        private static int atLeast(int v, int min, String what) {
+            if (v < min) {
+                throw new IllegalArgumentException(what + " must be >= " + min + ", got " + v);
+            }
+            return v;
+        }
+    }
+}
