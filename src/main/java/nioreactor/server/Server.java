@@ -41,6 +41,7 @@ public final class Server implements AutoCloseable {
 
     // Shutdown bookkeeping; reactor thread only.
     private boolean shuttingDown;
+    private boolean shutdownFinished;
     private long activeAtShutdown;
     private long writtenAtShutdown;
     private long abandonedAtShutdown;
@@ -213,9 +214,10 @@ public final class Server implements AutoCloseable {
     }
 
     private void finishShutdown() {
-        if (shutdown.isDone()) {
+        if (shutdownFinished) {
             return;
         }
+        shutdownFinished = true;
         Stats stats = reactor.stats();
         ShutdownSummary summary = new ShutdownSummary(activeAtShutdown, stats.bytesWritten - writtenAtShutdown,
                 stats.bytesAbandoned - abandonedAtShutdown);
