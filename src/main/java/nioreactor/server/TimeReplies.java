@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
 import nioreactor.protocol.TimeFormat;
+import nioreactor.protocol.TimeFormatCache;
 import nioreactor.protocol.TimeFormatException;
 
 /**
@@ -39,6 +40,8 @@ final class TimeReplies {
     }
 
     private final Entry[] slots = new Entry[SLOTS];
+    /** Behind the slots: a format whose slot was taken by another is not parsed again. */
+    private final TimeFormatCache formats = new TimeFormatCache();
     private final ZoneId zone;
     private boolean lastWasError;
 
@@ -82,7 +85,7 @@ final class TimeReplies {
             return new Entry(bytes, null, error("invalid UTF-8 in format"));
         }
         try {
-            return new Entry(bytes, TimeFormat.compile(format), null);
+            return new Entry(bytes, formats.get(format), null);
         } catch (TimeFormatException e) {
             return new Entry(bytes, null, error(e.getMessage()));
         }
