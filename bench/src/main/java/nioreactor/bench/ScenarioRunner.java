@@ -1,0 +1,402 @@
+package nioreactor.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
+
+/**
+ * The scenarios of {@code make bench}. Every server runs in a process of its own, pinned to the server core; this
+ * process (pinned by run.sh to the other core) is the load generator. All servers are started first and stay up, and
+ * each scenario is run against every server in turn, so the servers of one table are measured minutes apart at most,
+ * under the same background load. Tables go to stdout and to the output Markdown file.
+ */
+final class ScenarioRunner {
+
+    /** Options, from the command line (run.sh maps the BENCH_* environment variables onto them). */
+    private static final class Options {
+        Duration seconds = Duration.ofSeconds(3);
+        Duration warmup = Duration.ofSeconds(1);
+        int[] conns = {1, 10, 100, 1000};
+        int bigConns = 10;
+        int bigSize = 16 * 1024;
+        int framedConns = 10;
+        int depth = 16;
+        int churnLoops = 8;
+        int udpClients = 16;
+        int idle = 10_000;
+        List<String> servers = List.of("nioreactor", "blocking", "blocking-virtual", "netty-nio", "netty-epoll");
+        String jar;
+        String jdk = System.getProperty("java.home");
+        String jdkNew = "";
+        String serverCpu = "";
+        String loadCpu = "";
+        String python = "python3";
+        String seedServer = "bench/seed_time_server.py";
+        String out = "bench/results/latest.md";
+        String serverOpts = "";
+
+        static Options parse(String[] args) {
+            Options o = new Options();
+            for (int i = 0; i + 1 < args.length; i += 2) {
+                String v = args[i + 1];
+                switch (args[i]) {
+                    case "--seconds" -> o.seconds = Duration.ofMillis((long) (Double.parseDouble(v) * 1000));
+                    case "--warmup" -> o.warmup = Duration.ofMillis((long) (Double.parseDouble(v) * 1000));
+                    case "--conns" -> o.conns = java.util.Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
+                    case "--big-conns" -> o.bigConns = Integer.parseInt(v);
+                    case "--big-size" -> o.bigSize = Integer.parseInt(v);
+                    case "--framed-conns" -> o.framedConns = Integer.parseInt(v);
+                    case "--depth" -> o.depth = Integer.parseInt(v);
+                    case "--churn-loops" -> o.churnLoops = Integer.parseInt(v);
+                    case "--udp-clients" -> o.udpClients = Integer.parseInt(v);
+                    case "--idle" -> o.idle = Integer.parseInt(v);
+                    case "--servers" -> o.servers = List.of(v.split(","));
+                    case "--jar" -> o.jar = v;
+                    case "--jdk" -> o.jdk = v;
+                    case "--jdk-new" -> o.jdkNew = v;
+                    case "--server-cpu" -> o.serverCpu = v;
+                    case "--load-cpu" -> o.loadCpu = v;
+                    case "--python" -> o.python = v;
+                    case "--seed-server" -> o.seedServer = v;
+                    case "--out" -> o.out = v;
+                    case "--server-opts" -> o.serverOpts = v;
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
+            }
+            if (o.jar == null) {
+                throw new IllegalArgumentException("--jar (this jar's path) is required");
+            }
+            return o;
+        }
+    }
+
+    /** A server process under test. */
+    private static final class ServerUnderTest implements AutoCloseable {
+        final String kind;
+        final Process process;
+        final BufferedReader out;
+        final PrintWriter in;
+        String jdk = "?";
+        int raw;
+        int framed;
+        int udp;
+
+        ServerUnderTest(String kind, Process process) {
+            this.kind = kind;
+            this.process = process;
+            this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            this.in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+        }
+
+        /** Reads lines until one starts with {@code prefix}; fails if the process ends first. */
+        String await(String prefix) throws IOException {
+            String line;
+            while ((line = out.readLine()) != null) {
+                if (line.startsWith(prefix)) {
+                    return line;
+                }
+            }
+            throw new IOException(kind + " ended before printing " + prefix + " (see its log under bench/results)");
+        }
+
+        Map<String, String> heap() throws IOException {
+            in.println("heap");
+            return fields(await("HEAP "));
+        }
+
+        InetSocketAddress address(int port) {
+            return new InetSocketAddress("127.0.0.1", port);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            in.println("quit");
+            in.close();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private record Row(String server, String jdk, LoadResult result) {
+    }
+
+    private final Options o;
+    private final StringBuilder markdown = new StringBuilder();
+    private final Map<String, ServerUnderTest> servers = new LinkedHashMap<>();
+
+    private ScenarioRunner(Options o) {
+        this.o = o;
+    }
+
+    static int main(String[] args) throws Exception {
+        Options o = Options.parse(args);
+        ScenarioRunner runner = new ScenarioRunner(o);
+        try {
+            runner.runAll();
+            return 0;
+        } catch (LoadFailure e) {
+            System.err.println("bench: WRONG REPLY: " + e.getMessage());
+            return 1;
+        } finally {
+            runner.stopAll();
+            Path out = Path.of(o.out);
+            Files.createDirectories(out.toAbsolutePath().getParent());
+            Files.writeString(out, runner.markdown.toString());
+            System.out.println("written: " + out);
+        }
+    }
+
+    private void runAll() throws Exception {
+        header();
+        for (String kind : o.servers) {
+            start(kind);
+        }
+        for (int c : o.conns) {
+            tcp("Ping-pong 64 B, " + c + " connection" + (c == 1 ? "" : "s"), LoadMode.RAW, c, 64, 1, s -> s.raw);
+        }
+        tcp("Ping-pong 16 KiB, " + o.bigConns + " connections", LoadMode.RAW, o.bigConns, o.bigSize, 1, s -> s.raw);
+        tcp("Framed 64 B, pipelined depth " + o.depth + ", " + o.framedConns + " connections", LoadMode.FRAMED,
+                o.framedConns, 64, o.depth, s -> s.framed);
+        tcp("Connection churn (connect, one 64 B request, close), " + o.churnLoops + " loops at once", LoadMode.CHURN,
+                o.churnLoops, 64, 1, s -> s.raw);
+        udp();
+        idle();
+    }
+
+    private void header() throws IOException {
+        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+        String load = Files.readString(Path.of("/proc/loadavg")).trim();
+        line("# nioreactor bench, " + Instant.now().toString().replaceFirst("\\.\\d+Z$", "Z"));
+        line("");
+        line("- machine: " + Runtime.getRuntime().availableProcessors() + " core(s) visible to the load generator; CPU: "
+                + cpu + "; load average at start: " + load);
+        line("- servers pinned to core " + (o.serverCpu.isEmpty() ? "(none: taskset unavailable or 1 core)" : o.serverCpu)
+                + ", load generator pinned to core " + (o.loadCpu.isEmpty() ? "(none)" : o.loadCpu));
+        line("- load generator: java " + System.getProperty("java.version") + " (" + System.getProperty("java.home")
+                + "), one selector thread, closed loop, every reply byte checked");
+        line("- " + o.seconds.toMillis() / 1000.0 + " s measured after " + o.warmup.toMillis() / 1000.0
+                + " s warm-up per row; latency from request written to reply fully read");
+        line("");
+        System.out.print(markdown);
+    }
+
+    // ----------------------------------------------------------------------------------------- servers
+
+    private void start(String kind) throws IOException {
+        boolean virtual = kind.equals("blocking-virtual");
+        if (virtual && o.jdkNew.isEmpty()) {
+            System.out.println("skipping blocking-virtual: no JDK 21+ found");
+            return;
+        }
+        String java = (virtual ? o.jdkNew : o.jdk) + "/bin/java";
+        List<String> cmd = new ArrayList<>();
+        if (!o.serverCpu.isEmpty()) {
+            cmd.addAll(List.of("taskset", "-c", o.serverCpu));
+        }
+        cmd.addAll(List.of(java, "-Xms1g", "-Xmx1g", "-Dio.netty.leakDetection.level=disabled",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+        if (!o.serverOpts.isBlank()) {
+            cmd.addAll(List.of(o.serverOpts.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-cp", o.jar, BenchMain.class.getName(), "serve", kind));
+        Path log = Path.of(o.out).toAbsolutePath().getParent().resolve(kind + ".log");
+        Files.createDirectories(log.getParent());
+        Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
+        ServerUnderTest s = new ServerUnderTest(kind, p);
+        Map<String, String> ready = fields(s.await("READY "));
+        s.raw = Integer.parseInt(ready.get("raw"));
+        s.framed = Integer.parseInt(ready.get("framed"));
+        s.udp = Integer.parseInt(ready.get("udp"));
+        s.jdk = ready.get("jdk");
+        servers.put(kind, s);
+        System.out.printf("started %-16s on JDK %-8s (%s) raw %d, framed %d, udp %s%n", kind, s.jdk, java, s.raw,
+                s.framed, s.udp == 0 ? "-" : s.udp);
+    }
+
+    private void stopAll() {
+        for (ServerUnderTest s : servers.values()) {
+            try {
+                s.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                s.process.destroyForcibly();
+            }
+        }
+    }
+
+    // --------------------------------------------------------------------------------------- scenarios
+
+    private void tcp(String title, LoadMode mode, int conns, int size, int depth, ToIntFunction<ServerUnderTest> port)
+            throws Exception {
+        List<Row> rows = new ArrayList<>();
+        for (ServerUnderTest s : servers.values()) {
+            LoadSettings settings = new LoadSettings(mode, s.address(port.applyAsInt(s)), conns, size, depth, o.warmup,
+                    o.seconds, 1);
+            rows.add(new Row(s.kind, s.jdk, measure(s.kind, settings)));
+        }
+        table(title, rows);
+    }
+
+    private LoadResult measure(String name, LoadSettings settings) throws IOException, InterruptedException {
+        System.out.printf("  %-16s %s ... ", name, settings.describe());
+        System.out.flush();
+        try (LoadGenerator load = LoadGenerator.connect(settings)) {
+            LoadResult r = load.run(LoadGenerator.Progress.NONE);
+            System.out.println(r.summary());
+            return r;
+        }
+    }
+
+    private void udp() throws Exception {
+        List<Row> rows = new ArrayList<>();
+        for (ServerUnderTest s : servers.values()) {
+            if (s.udp != 0 && (s.kind.equals("nioreactor") || s.kind.equals("blocking"))) {
+                String name = s.kind.equals("blocking") ? "blocking DatagramSocket" : s.kind;
+                rows.add(new Row(name, s.jdk, measure(name, udpSettings(s.address(s.udp)))));
+            }
+        }
+        int port;
+        try (DatagramSocket probe = new DatagramSocket(0)) {
+            port = probe.getLocalPort(); // free now; the seed server binds it a moment later
+        }
+        List<String> cmd = new ArrayList<>();
+        if (!o.serverCpu.isEmpty()) {
+            cmd.addAll(List.of("taskset", "-c", o.serverCpu));
+        }
+        cmd.addAll(List.of(o.python, o.seedServer, Integer.toString(port)));
+        Process python = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            String version = pythonVersion();
+            InetSocketAddress target = new InetSocketAddress("127.0.0.1", port);
+            awaitUdp(target);
+            rows.add(new Row("seed Python server", "python " + version, measure("seed python", udpSettings(target))));
+        } finally {
+            python.destroy();
+            python.waitFor(5, TimeUnit.SECONDS);
+        }
+        table("UDP time, default format, " + o.udpClients + " closed-loop clients", rows, "seed Python server", "seed Python");
+    }
+
+    private LoadSettings udpSettings(InetSocketAddress target) {
+        return new LoadSettings(LoadMode.UDP_TIME, target, o.udpClients, 0, 1, o.warmup, o.seconds, 1);
+    }
+
+    private String pythonVersion() {
+        try {
+            Process p = new ProcessBuilder(o.python, "-c", "import platform; print(platform.python_version())").start();
+            String v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            p.waitFor(5, TimeUnit.SECONDS);
+            return v;
+        } catch (IOException | InterruptedException e) {
+            return "?";
+        }
+    }
+
+    /** Waits until the freshly started Python server answers (it takes a moment to start). */
+    private static void awaitUdp(InetSocketAddress target) throws IOException {
+        byte[] request = LoadGenerator.DEFAULT_FORMAT.getBytes(StandardCharsets.US_ASCII);
+        try (DatagramSocket s = new DatagramSocket()) {
+            s.setSoTimeout(200);
+            for (int i = 0; i < 50; i++) {
+                s.send(new DatagramPacket(request, request.length, target));
+                try {
+                    s.receive(new DatagramPacket(new byte[1024], 1024));
+                    return;
+                } catch (SocketTimeoutException e) {
+                    // not up yet
+                }
+            }
+        }
+        throw new IOException("the seed Python server did not answer on " + target);
+    }
+
+    private void idle() throws Exception {
+        line("## Idle connections: heap per connection");
+        line("");
+        line("Each server: heap used after a full GC (`System.gc()` in the server process) with " + o.idle
+                + " connections open, each having answered one 64 B ping, minus the same figure before they were opened,"
+                + " divided by the count. Heap only: thread stacks (blocking servers) and Netty's pooled direct buffers"
+                + " are native memory, so the resident-set growth (RSS, from /proc, coarser) is shown beside it.");
+        line("");
+        line("| server | JDK | connections | heap / conn (B) | RSS / conn (B) | server threads |");
+        line("|---|---|---:|---:|---:|---:|");
+        System.out.println("== idle connections");
+        for (ServerUnderTest s : servers.values()) {
+            Map<String, String> before = s.heap();
+            LoadSettings settings = new LoadSettings(LoadMode.RAW, s.address(s.raw), o.idle, 64, 1, Duration.ZERO,
+                    Duration.ZERO, 1);
+            try (LoadGenerator load = LoadGenerator.connect(settings)) {
+                load.pingEach(Duration.ofSeconds(60));
+                Map<String, String> after = s.heap();
+                long heap = (Long.parseLong(after.get("used")) - Long.parseLong(before.get("used"))) / o.idle;
+                long rss = (Long.parseLong(after.get("rss")) - Long.parseLong(before.get("rss"))) / o.idle;
+                String row = String.format("| %s | %s | %,d | %,d | %,d | %s |", s.kind, s.jdk, o.idle, heap, rss,
+                        after.get("threads"));
+                System.out.println(row);
+                line(row);
+            }
+        }
+        line("");
+    }
+
+    // ------------------------------------------------------------------------------------------ output
+
+    private void table(String title, List<Row> rows) {
+        table(title, rows, "netty-nio", "Netty NIO");
+    }
+
+    private void table(String title, List<Row> rows, String baselineServer, String baselineLabel) {
+        double base = rows.stream().filter(r -> r.server().equals(baselineServer)).findFirst()
+                .map(r -> r.result().requestsPerSecond()).orElse(0.0);
+        List<String> t = new ArrayList<>();
+        t.add("## " + title);
+        t.add("");
+        t.add("| server | JDK | req/s | p50 (us) | p99 (us) | p99.9 (us) | max (us) | errors | vs " + baselineLabel + " |");
+        t.add("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        for (Row r : rows) {
+            LoadResult x = r.result();
+            t.add(String.format("| %s | %s | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %d | %s |", r.server(), r.jdk(),
+                    x.requestsPerSecond(), x.p50Micros(), x.p99Micros(), x.p999Micros(), x.maxMicros(), x.errors(),
+                    base > 0 ? String.format("%.2fx", x.requestsPerSecond() / base) : "-"));
+        }
+        t.add("");
+        for (String l : t) {
+            System.out.println(l);
+            line(l);
+        }
+    }
+
+    private void line(String l) {
+        markdown.append(l).append('\n');
+    }
+
+    private static Map<String, String> fields(String line) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String part : line.split("\\s+")) {
+            int eq = part.indexOf('=');
+            if (eq > 0) {
+                m.put(part.substring(0, eq), part.substring(eq + 1));
+            }
+        }
+        return m;
+    }
+}

@@ -1,0 +1,101 @@
+package nioreactor.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import nioreactor.bench.netty.NettyUpperServer;
+import nioreactor.reactor.Limits;
+import nioreactor.server.Server;
+import nioreactor.server.ServerConfig;
+
+/**
+ * One server under test, alone in its JVM (the scenario runner starts it pinned to the server core). Protocol on
+ * stdin/stdout: it prints {@code READY raw=P framed=P udp=P jdk=V} once listening (ports 0 mean "not offered"); then
+ * each {@code heap} line is answered by {@code HEAP used=B rss=B threads=N}, measured after {@code System.gc()} (a
+ * full collection on every collector the JDK ships) so only live objects count; {@code quit} or end of input stops it.
+ */
+final class ServerProcess {
+    private ServerProcess() {
+    }
+
+    static int serve(String kind) throws Exception {
+        InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
+        AutoCloseable server;
+        int raw = 0;
+        int framed = 0;
+        int udp = 0;
+        switch (kind) {
+            case "nioreactor" -> {
+                Limits limits = new Limits(Limits.DEFAULT_HIGH_WATER, Limits.DEFAULT_LOW_WATER,
+                        Limits.DEFAULT_READ_BUDGET, 1_000_000, Limits.DEFAULT_ACCEPT_BUDGET,
+                        Limits.DEFAULT_ACCEPT_BACKOFF, Limits.DEFAULT_IDLE_TIMEOUT, Limits.DEFAULT_LINGER_TIMEOUT);
+                Server s = Server.start(ServerConfig.builder().ephemeralPorts().limits(limits).build());
+                raw = s.tcpAddress().getPort();
+                framed = s.framedAddress().getPort();
+                udp = s.udpAddress().getPort();
+                server = s;
+            }
+            case "blocking", "blocking-virtual" -> {
+                boolean virtual = kind.equals("blocking-virtual");
+                BlockingUpperServer r = BlockingUpperServer.start(any, false, virtual);
+                BlockingUpperServer f = BlockingUpperServer.start(any, true, virtual);
+                BlockingTimeServer t = BlockingTimeServer.start(any, ZoneId.systemDefault());
+                raw = r.address().getPort();
+                framed = f.address().getPort();
+                udp = t.address().getPort();
+                server = () -> {
+                    r.close();
+                    f.close();
+                    t.close();
+                };
+            }
+            case "netty-nio", "netty-epoll" -> {
+                NettyUpperServer n = NettyUpperServer.start(kind.equals("netty-epoll")
+                        ? NettyUpperServer.Transport.EPOLL : NettyUpperServer.Transport.NIO, "127.0.0.1");
+                raw = n.rawAddress().getPort();
+                framed = n.framedAddress().getPort();
+                server = n;
+            }
+            default -> {
+                System.err.println("unknown server kind: " + kind);
+                return 2;
+            }
+        }
+        System.out.printf("READY raw=%d framed=%d udp=%d jdk=%s%n", raw, framed, udp, System.getProperty("java.version"));
+        System.out.flush();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line;
+        while ((line = in.readLine()) != null && !line.trim().equals("quit")) {
+            if (line.trim().equals("heap")) {
+                System.gc();
+                System.gc();
+                long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+                System.out.printf("HEAP used=%d rss=%d threads=%d%n", used, rssBytes(),
+                        ManagementFactory.getThreadMXBean().getThreadCount());
+                System.out.flush();
+            }
+        }
+        server.close();
+        return 0;
+    }
+
+    /** Resident set size from /proc (Linux); 0 where there is none. Counts native memory: stacks, direct buffers. */
+    private static long rssBytes() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (l.startsWith("VmRSS:")) {
+                    return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+        return 0;
+    }
+}
