@@ -1,0 +1,68 @@
+package nioreactor.client;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ProtocolException;
+import java.net.Socket;
+
+/**
+ * Blocking client of the framed upper-echo service (default port 8083): each message is a 4-byte big-endian length
+ * then that many bytes, and each is answered by one frame of the same length. The length prefix is the tutorial's own
+ * cure for sticky packets: the reader always knows where a message ends.
+ */
+public final class FramedClient implements EchoClient {
+    private final Socket socket;
+    private final DataInputStream in;
+    private final DataOutputStream out;
+
+    private FramedClient(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+        this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
+    }
+
+    public static FramedClient connect(InetSocketAddress server) throws IOException {
+        return connect(server, Timeouts.DEFAULT);
+    }
+
+    public static FramedClient connect(InetSocketAddress server, Timeouts timeouts) throws IOException {
+        return new FramedClient(TcpConnect.open(server, timeouts));
+    }
+
+    /**
+     * Writes {@code payload} as one frame and reads the one frame that answers it. The server reads a whole frame
+     * before answering it, so writing it all first cannot deadlock. A payload above the server's maximum frame makes
+     * the server close the connection, which shows here as an {@link java.io.EOFException} or a reset.
+     *
+     * @throws ProtocolException when the answer's length differs from the request's: the stream is out of step
+     */
+    @Override
+    public byte[] send(byte[] payload) throws IOException {
+        out.writeInt(payload.length);
+        out.write(payload);
+        out.flush();
+        int length = in.readInt();
+        if (length != payload.length) {
+            // Checked before allocating, so a confused or hostile peer cannot make us allocate gigabytes.
+            throw new ProtocolException("answer frame of " + Integer.toUnsignedString(length)
+                    + " bytes to a request of " + payload.length + " bytes");
+        }
+        byte[] reply = new byte[length];
+        in.readFully(reply);
+        return reply;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) socket.getRemoteSocketAddress();
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

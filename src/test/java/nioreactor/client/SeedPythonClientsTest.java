@@ -1,0 +1,107 @@
+package nioreactor.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The seed tutorial's own Python clients, unchanged but for the port (see the top of each file under
+ * {@code src/test/resources/seed/}), talk to our server. They loop on {@code input()} forever, so end of input makes
+ * them die with {@code EOFError}: the test checks that exit and everything they printed before it.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class SeedPythonClientsTest {
+    private static final String UPPER_PROMPT = "请输入信息》》》:";
+    private static final String TIME_PROMPT = "请输入》》";
+
+    @RegisterExtension
+    static final RunningServer server = new RunningServer();
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void needsPython() {
+        assumeTrue(onPath("python3"), "python3 is not on the PATH: the seed's Python clients cannot run, skipped");
+    }
+
+    @Test
+    void theSeedsTcpClientGetsEachLineBackUpperCased() throws Exception {
+        Finished run = run("upper_client.py", server.tcp(), "hello world\n\n   héllo 世界 abc  \n");
+        String sent = "客户端已发送消息!\n";
+        assertThat(run.out()).isEqualTo(UPPER_PROMPT + sent + "收到服务端发来的消息: HELLO WORLD\n"
+                + UPPER_PROMPT + UPPER_PROMPT + sent + "收到服务端发来的消息: HéLLO 世界 ABC\n"
+                + UPPER_PROMPT);
+        assertEndedByEndOfInput(run);
+    }
+
+    @Test
+    void theSeedsUdpClientGetsTheTimeInEachFormat() throws Exception {
+        Finished run = run("time_client.py", server.udp(), "%Y\n\n%H:%M:%S\n年%m月\n");
+        assertThat(run.out()).isEqualTo(TIME_PROMPT + "2026\n"
+                + TIME_PROMPT + "2026-03-14-15:09:26\n"
+                + TIME_PROMPT + "15:09:26\n"
+                + TIME_PROMPT + "年03月\n"
+                + TIME_PROMPT);
+        assertEndedByEndOfInput(run);
+    }
+
+    private record Finished(int status, String out, String err) {
+    }
+
+    /** The seed client's only way out: input() raising EOFError at end of input, an uncaught exception. */
+    private static void assertEndedByEndOfInput(Finished run) {
+        assertThat(run.err()).as("stderr").contains("EOFError");
+        assertThat(run.status()).as(run.err()).isEqualTo(1);
+    }
+
+    private Finished run(String script, InetSocketAddress server, String stdin) throws IOException, InterruptedException {
+        Path code = dir.resolve(script);
+        try (InputStream in = SeedPythonClientsTest.class.getResourceAsStream("/seed/" + script)) {
+            assertThat(in).as("test resource seed/" + script).isNotNull();
+            Files.copy(in, code);
+        }
+        Path input = Files.writeString(dir.resolve("stdin.txt"), stdin, StandardCharsets.UTF_8);
+        Path out = dir.resolve("stdout.txt");
+        Path err = dir.resolve("stderr.txt");
+        ProcessBuilder builder = new ProcessBuilder("python3", code.toString(), Integer.toString(server.getPort()))
+                .redirectInput(input.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
+        // Whatever the machine's locale, the script reads and prints UTF-8 (the environment, not the code, changes).
+        builder.environment().put("PYTHONIOENCODING", "utf-8");
+        Process process = builder.start();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            throw new AssertionError(script + " did not end within 60 s; stdout so far:\n" + Files.readString(out));
+        }
+        return new Finished(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    private static boolean onPath(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return false;
+        }
+        for (String entry : path.split(File.pathSeparator)) {
+            if (!entry.isEmpty() && Files.isExecutable(Path.of(entry, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
