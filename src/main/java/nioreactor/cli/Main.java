@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "A Java NIO server on one hand-written Selector loop, with blocking clients to compare.",
-        subcommands = {ServeCommand.class, ClientCommand.class, TimeCommand.class, CompareCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, ClientCommand.class, TimeCommand.class, CompareCommand.class, StatsCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

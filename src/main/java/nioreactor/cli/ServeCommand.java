@@ -31,6 +31,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--udp", paramLabel = "PORT", description = "Time service UDP port (default: ${DEFAULT-VALUE}).")
     int udpPort = ServerConfig.DEFAULT_UDP_PORT;
 
+    @Option(names = "--metrics", paramLabel = "PORT",
+            description = "Also serve GET /metrics (Prometheus text) over HTTP on this port, on the same reactor (default: off).")
+    int metricsPort = ServerConfig.DISABLED;
+
     @Option(names = "--no-tcp", description = "Turn the upper-echo service off (same as --tcp -1).")
     boolean noTcp;
 
@@ -109,6 +113,7 @@ final class ServeCommand implements Callable<Integer> {
                 .tcpPort(noTcp ? ServerConfig.DISABLED : tcpPort)
                 .framedPort(noFramed ? ServerConfig.DISABLED : framedPort)
                 .udpPort(noUdp ? ServerConfig.DISABLED : udpPort)
+                .metricsPort(metricsPort)
                 .zone(zone)
                 .maxFrame(Converters.toIntSize(maxFrame, "--max-frame"))
                 .backlog(backlog)

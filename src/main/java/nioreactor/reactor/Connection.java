@@ -236,12 +236,12 @@ public final class Connection implements IoHandler, WriteQueue.Listener {
             state = ConnectionState.PAUSED;
             stats.backpressurePauses++;
             if (trace.on) {
-                trace.event("pause #{} reading ({} bytes pending > high water mark)", id, out.pending());
+                trace.event("reading paused #{} ({} bytes pending > high water mark)", id, out.pending());
             }
         } else if (writable && state == ConnectionState.PAUSED) {
             state = ConnectionState.OPEN;
             if (trace.on) {
-                trace.event("resume #{} reading ({} bytes pending <= low water mark)", id, out.pending());
+                trace.event("reading resumed #{} ({} bytes pending <= low water mark)", id, out.pending());
             }
         }
         updateInterest();

@@ -10,6 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import nioreactor.metrics.MetricsEndpoint;
+import nioreactor.metrics.ReactorJmx;
 import nioreactor.reactor.Acceptor;
 import nioreactor.reactor.CloseReason;
 import nioreactor.reactor.Connection;
@@ -38,6 +40,8 @@ public final class Server implements AutoCloseable {
     private Acceptor upper;
     private Acceptor framed;
     private TimeService time;
+    private Acceptor metrics;
+    private volatile ReactorJmx jmx;
 
     // Shutdown bookkeeping; reactor thread only.
     private boolean shuttingDown;
@@ -72,6 +76,7 @@ public final class Server implements AutoCloseable {
             throw new IllegalStateException("server failed to start", e);
         }
         server.logListeners();
+        server.jmx = ReactorJmx.register(server.reactor);
         return server;
     }
 
@@ -93,6 +98,11 @@ public final class Server implements AutoCloseable {
                 time = TimeService.bind(reactor, address(config.udpPort()), config.zone(), config.clock(),
                         config.datagramBudget(), config.udpPendingReplies());
             }
+            if (config.metricsPort() != ServerConfig.DISABLED) {
+                metrics = MetricsEndpoint.bind(reactor, address(config.metricsPort()), config.backlog(),
+                        config.limits(), onClosed);
+                acceptors.add(metrics);
+            }
         } catch (IOException | RuntimeException e) {
             acceptors.forEach(Acceptor::close);
             throw e;
@@ -113,6 +123,9 @@ public final class Server implements AutoCloseable {
         if (time != null) {
             log.info("time listening on udp {} (zone {})", hostPort(time.address()), config.zone());
         }
+        if (metrics != null) {
+            log.info("metrics listening on http://{}/metrics", hostPort(metrics.address()));
+        }
     }
 
     private static String hostPort(InetSocketAddress a) {
@@ -130,6 +143,10 @@ public final class Server implements AutoCloseable {
 
     public InetSocketAddress udpAddress() {
         return time == null ? null : time.address();
+    }
+
+    public InetSocketAddress metricsAddress() {
+        return metrics == null ? null : metrics.address();
     }
 
     public Reactor reactor() {
@@ -230,6 +247,10 @@ public final class Server implements AutoCloseable {
                 reactor.awaitTermination(Duration.ofSeconds(10));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            ReactorJmx bean = jmx;
+            if (bean != null) {
+                bean.unregister();
             }
             shutdown.complete(summary);
         }, config.reactorName() + "-shutdown");

@@ -1,0 +1,110 @@
+package nioreactor.metrics;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import nioreactor.reactor.CloseReason;
+import nioreactor.reactor.Connection;
+import nioreactor.reactor.Reactor;
+import nioreactor.reactor.StreamHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One HTTP/1.1 connection of the metrics endpoint: {@code GET /metrics} (or HEAD) is answered with the reactor's
+ * counters in the Prometheus text format, anything else with 404; a malformed request gets 400 (or 431 for an
+ * oversized head, 505 for another HTTP version) and the connection is closed after the reply. Keep-alive and
+ * pipelining work.
+ *
+ * <p>It runs on the reactor thread like every protocol, so it reads {@link Reactor#stats()} directly, with no
+ * copy and no lock. It can never block: the request head is bounded, the reply goes through the connection's write
+ * queue, and a client that pipelines requests without reading the replies is paused by the water marks like any
+ * other.
+ */
+final class MetricsHttp implements StreamHandler {
+    private static final Logger log = LoggerFactory.getLogger(MetricsHttp.class);
+    static final int MAX_HEAD = 8 * 1024;
+
+    private final Reactor reactor;
+    private final Duration linger;
+    private final HttpRequestParser parser = new HttpRequestParser(MAX_HEAD);
+
+    MetricsHttp(Reactor reactor, Duration linger) {
+        this.reactor = reactor;
+        this.linger = linger;
+    }
+
+    @Override
+    public void onData(Connection connection, ByteBuffer data) {
+        byte[] metrics = null; // rendered at most once per read, however many requests the read holds
+        while (true) {
+            parser.feed(data);
+            HttpRequestParser.Result result;
+            while ((result = parser.next()) instanceof HttpRequestParser.Request request) {
+                if (metrics == null && isMetrics(request)) {
+                    metrics = PrometheusText.render(reactor.stats()).getBytes(StandardCharsets.UTF_8);
+                }
+                boolean close = !request.keepAlive() || request.hasBody();
+                connection.send(answer(request, metrics, close));
+                if (close) {
+                    // The client asked for it (or sent a body we do not read): a polite close, not an error.
+                    connection.closeAfterFlush(CloseReason.PEER_EOF, linger);
+                    return;
+                }
+            }
+            if (result instanceof HttpRequestParser.Bad bad) {
+                log.debug("#{} bad HTTP request from {}: {}", connection.id(), connection.remoteAddress(), bad.reason());
+                connection.send(response(bad.status(), (bad.reason() + "\n").getBytes(StandardCharsets.UTF_8),
+                        "text/plain; charset=utf-8", false, true));
+                connection.closeAfterFlush(CloseReason.PROTOCOL_ERROR, linger);
+                return;
+            }
+            if (!data.hasRemaining()) {
+                return; // NeedMore: wait for the rest of the head
+            }
+        }
+    }
+
+    private static boolean isMetrics(HttpRequestParser.Request r) {
+        return r.path().equals("/metrics") && (r.method().equals("GET") || r.method().equals("HEAD"));
+    }
+
+    private static ByteBuffer answer(HttpRequestParser.Request r, byte[] metrics, boolean close) {
+        boolean head = r.method().equals("HEAD");
+        if (isMetrics(r)) {
+            return response(200, metrics, PrometheusText.CONTENT_TYPE, head, close);
+        }
+        return response(404, "not found; try GET /metrics\n".getBytes(StandardCharsets.UTF_8),
+                "text/plain; charset=utf-8", head, close);
+    }
+
+    static ByteBuffer response(int status, byte[] body, String contentType, boolean headOnly, boolean close) {
+        String headers = "HTTP/1.1 " + status + " " + reasonPhrase(status) + "\r\n"
+                + "Content-Type: " + contentType + "\r\n"
+                + "Content-Length: " + body.length + "\r\n"
+                + (close ? "Connection: close\r\n" : "")
+                + "\r\n";
+        byte[] h = headers.getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer out = ByteBuffer.allocate(h.length + (headOnly ? 0 : body.length)).put(h);
+        if (!headOnly) {
+            out.put(body);
+        }
+        return out.flip();
+    }
+
+    private static String reasonPhrase(int status) {
+        return switch (status) {
+            case 200 -> "OK";
+            case 400 -> "Bad Request";
+            case 404 -> "Not Found";
+            case 431 -> "Request Header Fields Too Large";
+            case 505 -> "HTTP Version Not Supported";
+            default -> "Error";
+        };
+    }
+
+    @Override
+    public String partialMessage() {
+        return parser.describePartial();
+    }
+}

@@ -1,0 +1,78 @@
+package nioreactor.metrics;
+
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What {@code stats} prints: the samples of a {@code /metrics} page as a two-column table a person can read, e.g.
+ * {@code nioreactor_connections_closed_total{reason="idle"}} as "connections closed (idle)", and the loop-time
+ * histogram as its buckets with their share of the iterations.
+ */
+public final class MetricsTable {
+    private static final int WIDTH = 44;
+
+    private MetricsTable() {
+    }
+
+    public static String format(Map<String, Double> samples) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-" + WIDTH + "s %14s%n", "METRIC", "VALUE"));
+        String histogram = PrometheusText.LOOP_HISTOGRAM;
+        for (Map.Entry<String, Double> e : samples.entrySet()) {
+            if (!e.getKey().startsWith(histogram)) {
+                sb.append(String.format(Locale.ROOT, "%-" + WIDTH + "s %14s%n", label(e.getKey()), number(e.getValue())));
+            }
+        }
+        Double count = samples.get(histogram + "_count");
+        Double sum = samples.get(histogram + "_sum");
+        if (count != null && sum != null) {
+            sb.append(String.format(Locale.ROOT, "%nloop iteration work time: %s iterations, mean %.1f us%n",
+                    number(count), count == 0 ? 0.0 : sum / count * 1e6));
+            double below = 0;
+            for (Map.Entry<String, Double> e : samples.entrySet()) {
+                String key = e.getKey();
+                if (!key.startsWith(histogram + "_bucket{le=\"")) {
+                    continue;
+                }
+                String le = key.substring((histogram + "_bucket{le=\"").length(), key.length() - 2);
+                double inBucket = e.getValue() - below;
+                below = e.getValue();
+                sb.append(String.format(Locale.ROOT, "  %-16s %14s  %5.1f%%%n", bucketLabel(le), number(inBucket),
+                        count == 0 ? 0.0 : 100 * inBucket / count));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** nioreactor_bytes_read_total as "bytes read"; a label value goes in parentheses. */
+    static String label(String sample) {
+        String name = sample;
+        String labels = "";
+        int brace = sample.indexOf('{');
+        if (brace >= 0) {
+            name = sample.substring(0, brace);
+            labels = sample.substring(brace + 1, sample.length() - 1).replaceAll("[a-z_]+=\"([^\"]*)\"", "$1");
+        }
+        if (name.startsWith(Metric.PREFIX)) {
+            name = name.substring(Metric.PREFIX.length());
+        }
+        if (name.endsWith("_total")) {
+            name = name.substring(0, name.length() - "_total".length());
+        }
+        return name.replace('_', ' ') + (labels.isEmpty() ? "" : " (" + labels + ")");
+    }
+
+    private static String bucketLabel(String le) {
+        if (le.equals("+Inf")) {
+            return "longer";
+        }
+        double micros = Double.parseDouble(le) * 1e6;
+        return micros >= 1000 ? String.format(Locale.ROOT, "<= %.0f ms", micros / 1000)
+                : String.format(Locale.ROOT, "<= %.0f us", micros);
+    }
+
+    private static String number(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.format(Locale.ROOT, "%,d", (long) v)
+                : String.format(Locale.ROOT, "%.3f", v);
+    }
+}

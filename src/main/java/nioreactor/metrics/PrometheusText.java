@@ -1,0 +1,95 @@
+package nioreactor.metrics;
+
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import nioreactor.reactor.LoopHistogram;
+import nioreactor.reactor.Stats;
+
+/**
+ * The Prometheus text exposition format (version 0.0.4) of a {@link Stats} snapshot, and a reader for it (used by the
+ * {@code stats} command and the tests, so what is written is also what is checked).
+ */
+public final class PrometheusText {
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    public static final String LOOP_HISTOGRAM = Metric.PREFIX + "loop_iteration_seconds";
+
+    private PrometheusText() {
+    }
+
+    public static String render(Stats stats) {
+        StringBuilder sb = new StringBuilder(4096);
+        String family = null;
+        for (Metric m : Metric.ALL) {
+            if (!m.name().equals(family)) {
+                family = m.name();
+                sb.append("# HELP ").append(Metric.PREFIX).append(family).append(' ').append(m.help()).append('\n');
+                sb.append("# TYPE ").append(Metric.PREFIX).append(family).append(' ').append(m.type().text()).append('\n');
+            }
+            sb.append(m.sampleName()).append(' ').append(m.value().applyAsLong(stats)).append('\n');
+        }
+        renderLoopTime(stats.loopTime, sb);
+        return sb.toString();
+    }
+
+    /** Buckets are cumulative in Prometheus; the reactor keeps them per bucket, so they are summed here. */
+    private static void renderLoopTime(LoopHistogram h, StringBuilder sb) {
+        sb.append("# HELP ").append(LOOP_HISTOGRAM)
+                .append(" Work done per loop iteration (tasks, dispatch, timers; not time blocked in select)\n");
+        sb.append("# TYPE ").append(LOOP_HISTOGRAM).append(" histogram\n");
+        long cumulative = 0;
+        for (int i = 0; i < LoopHistogram.BOUNDS_MICROS.length; i++) {
+            cumulative += h.count(i);
+            sb.append(LOOP_HISTOGRAM).append("_bucket{le=\"").append(seconds(LoopHistogram.BOUNDS_MICROS[i]))
+                    .append("\"} ").append(cumulative).append('\n');
+        }
+        cumulative += h.count(LoopHistogram.BOUNDS_MICROS.length);
+        sb.append(LOOP_HISTOGRAM).append("_bucket{le=\"+Inf\"} ").append(cumulative).append('\n');
+        sb.append(LOOP_HISTOGRAM).append("_sum ").append(h.sumNanos() / 1e9).append('\n');
+        sb.append(LOOP_HISTOGRAM).append("_count ").append(cumulative).append('\n');
+    }
+
+    /** 50 µs as "0.00005", not "5.0E-5": both are valid, the plain one is readable. */
+    static String seconds(long micros) {
+        return BigDecimal.valueOf(micros, 6).stripTrailingZeros().toPlainString();
+    }
+
+    /**
+     * Reads samples, keyed by name plus labels exactly as written (e.g. {@code nioreactor_connections_closed_total{reason="idle"}}),
+     * in order. Comments and blank lines are skipped; a line that is not {@code name[{labels}] value} is an error.
+     */
+    public static Map<String, Double> parse(String text) {
+        Map<String, Double> samples = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            line = line.strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            int split = line.lastIndexOf('}');
+            split = line.indexOf(' ', split < 0 ? 0 : split);
+            if (split < 0) {
+                throw new IllegalArgumentException("not a sample line: " + line);
+            }
+            String value = line.substring(split + 1).strip();
+            int timestamp = value.indexOf(' ');
+            if (timestamp >= 0) {
+                value = value.substring(0, timestamp);
+            }
+            try {
+                samples.put(line.substring(0, split), parseValue(value));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad value in: " + line, e);
+            }
+        }
+        return samples;
+    }
+
+    private static double parseValue(String v) {
+        return switch (v) {
+            case "+Inf" -> Double.POSITIVE_INFINITY;
+            case "-Inf" -> Double.NEGATIVE_INFINITY;
+            case "NaN" -> Double.NaN;
+            default -> Double.parseDouble(v);
+        };
+    }
+}

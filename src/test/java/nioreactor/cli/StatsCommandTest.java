@@ -1,0 +1,66 @@
+package nioreactor.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import nioreactor.server.Server;
+import nioreactor.server.ServerConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class StatsCommandTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int stats(String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "stats";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return Main.run(new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), all);
+    }
+
+    @Test
+    void printsTheServersCountersAsATable() {
+        try (Server server = Server.start(ServerConfig.builder().ephemeralPorts().metricsPort(0)
+                .reactorName("stats-test").build())) {
+            int port = server.metricsAddress().getPort();
+            assertThat(stats("--host", "127.0.0.1", "--port", String.valueOf(port))).isZero();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        String table = out.toString(StandardCharsets.UTF_8);
+        assertThat(table).contains("nioreactor metrics from http://127.0.0.1:")
+                .containsPattern("connections accepted\\s+\\d+")
+                .containsPattern("connections closed \\(peer-eof\\)\\s+\\d+")
+                .contains("bytes read", "datagrams in", "empty selects", "selector rebuilds", "backpressure pauses")
+                .containsPattern("loop iteration work time: [\\d,]+ iterations, mean [\\d.]+ us")
+                .contains("<= 10 us", "<= 100 ms", "longer");
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void anUnreachableServerIsOneLineAndExitOne() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        assertThat(stats("--port", String.valueOf(port))).isEqualTo(1);
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertThat(message).startsWith("stats: cannot read http://127.0.0.1:" + port + "/metrics: ");
+        assertThat(message.strip().lines()).hasSize(1);
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void thePortIsRequired() {
+        assertThat(stats()).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--port");
+    }
+}
