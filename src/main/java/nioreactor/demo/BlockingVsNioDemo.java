@@ -53,8 +53,8 @@ public final class BlockingVsNioDemo implements Demo {
         });
 
         out.printf("%-44s %10s %12s%n", "", "threads", "heap");
-        out.printf("%-44s %10s %12s%n", "blocking, one thread per connection", "+" + blocking.threads(), kib(blocking.heapBytes()));
-        out.printf("%-44s %10s %12s%n", "nioreactor, one selector thread", "+" + nio.threads(), kib(nio.heapBytes()));
+        out.printf("%-44s %10s %12s%n", "blocking, one thread per connection", signed(blocking.threads()), kib(blocking.heapBytes()));
+        out.printf("%-44s %10s %12s%n", "nioreactor, one selector thread", signed(nio.threads()), kib(nio.heapBytes()));
         out.println();
         out.printf("blocking: %.2f threads per connection; nioreactor: %d thread(s) for all %d.%n",
                 (double) blocking.threads() / CONNECTIONS, nio.threads(), CONNECTIONS);
@@ -105,9 +105,27 @@ public final class BlockingVsNioDemo implements Demo {
         }
     }
 
-    /** A GC, so the heap numbers compare live objects rather than garbage. */
-    private static void settle() {
+    /**
+     * Waits until the JVM's thread count holds still (threads of a server just closed take a moment to end, and would
+     * otherwise be subtracted from the next measurement), then collects garbage so the heap numbers compare live
+     * objects. Bounded: after a few seconds it measures anyway.
+     */
+    private static void settle() throws InterruptedException {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        int stableFor = 0;
+        int last = threads.getThreadCount();
+        while (stableFor < 5 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            int now = threads.getThreadCount();
+            stableFor = now == last ? stableFor + 1 : 0;
+            last = now;
+        }
         System.gc();
+    }
+
+    private static String signed(int n) {
+        return String.format("%+d", n);
     }
 
     private static String kib(long bytes) {
