@@ -26,6 +26,6 @@ public final class MetricsEndpoint {
                 limits.readBudget(), limits.maxConnections(), limits.acceptBudget(), limits.acceptBackoff(),
                 DEFAULT_IDLE_TIMEOUT, limits.lingerTimeout());
         return Acceptor.bind(reactor, "metrics", address, backlog,
-                () -> new MetricsHttp(reactor, limits.lingerTimeout()), own, onConnectionClosed);
+                () -> new MetricsHttp(reactor, limits.lingerTimeout(), limits.highWater()), own, onConnectionClosed);
     }
 }

@@ -17,9 +17,11 @@ import org.slf4j.LoggerFactory;
  * pipelining work.
  *
  * <p>It runs on the reactor thread like every protocol, so it reads {@link Reactor#stats()} directly, with no
- * copy and no lock. It can never block: the request head is bounded, the reply goes through the connection's write
- * queue, and a client that pipelines requests without reading the replies is paused by the water marks like any
- * other.
+ * copy and no lock. It can never block: the request head is bounded and the reply goes through the connection's
+ * write queue. One read can hold hundreds of pipelined requests, each answered with a few KiB, so a client that
+ * pipelines without reading the answers could make one read cost megabytes of queued replies (more than the water
+ * marks, which act between reads, can stop): once a connection owes more than {@code maxPending} bytes, it is
+ * closed instead of answered.
  */
 final class MetricsHttp implements StreamHandler {
     private static final Logger log = LoggerFactory.getLogger(MetricsHttp.class);
@@ -27,11 +29,13 @@ final class MetricsHttp implements StreamHandler {
 
     private final Reactor reactor;
     private final Duration linger;
+    private final long maxPending;
     private final HttpRequestParser parser = new HttpRequestParser(MAX_HEAD);
 
-    MetricsHttp(Reactor reactor, Duration linger) {
+    MetricsHttp(Reactor reactor, Duration linger, long maxPending) {
         this.reactor = reactor;
         this.linger = linger;
+        this.maxPending = maxPending;
     }
 
     @Override
@@ -41,6 +45,12 @@ final class MetricsHttp implements StreamHandler {
             parser.feed(data);
             HttpRequestParser.Result result;
             while ((result = parser.next()) instanceof HttpRequestParser.Request request) {
+                if (connection.pendingBytes() > maxPending) {
+                    log.debug("#{} from {}: {} bytes of answers unread; closing instead of answering more",
+                            connection.id(), connection.remoteAddress(), connection.pendingBytes());
+                    connection.close(CloseReason.PROTOCOL_ERROR);
+                    return;
+                }
                 if (metrics == null && isMetrics(request)) {
                     metrics = PrometheusText.render(reactor.stats()).getBytes(StandardCharsets.UTF_8);
                 }

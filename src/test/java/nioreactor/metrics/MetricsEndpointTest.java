@@ -17,7 +17,10 @@ import java.util.Set;
 import java.util.function.Predicate;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import nioreactor.reactor.CloseReason;
+import nioreactor.reactor.Limits;
 import nioreactor.reactor.LoopHistogram;
+import nioreactor.reactor.Stats;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
 import org.junit.jupiter.api.AfterEach;
@@ -221,6 +224,53 @@ class MetricsEndpointTest {
                 http.send(String.valueOf(c));
             }
             assertThat(http.read().status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aClientPipeliningWithoutReadingIsClosedNotBuffered() throws Exception {
+        Limits small = new Limits(64 * 1024, 16 * 1024, Limits.DEFAULT_READ_BUDGET, Limits.DEFAULT_MAX_CONNECTIONS,
+                Limits.DEFAULT_ACCEPT_BUDGET, Limits.DEFAULT_ACCEPT_BACKOFF, Limits.DEFAULT_IDLE_TIMEOUT,
+                Limits.DEFAULT_LINGER_TIMEOUT);
+        int requests = 3000; // ~5 KiB of answer each: far more than the kernel's buffers and the high water mark
+        try (Server flooded = Server.start(ServerConfig.builder().ephemeralPorts().metricsPort(0).limits(small)
+                .reactorName("metrics-flood").build());
+             Socket s = new Socket()) {
+            s.setReceiveBufferSize(16 * 1024);
+            s.connect(flooded.metricsAddress(), 5_000);
+            s.setSoTimeout(10_000);
+            byte[] flood = RawHttpClient.get("/metrics").repeat(requests).getBytes(StandardCharsets.ISO_8859_1);
+            Thread writer = new Thread(() -> {
+                try {
+                    s.getOutputStream().write(flood);
+                } catch (IOException expected) {
+                    // the server closes the connection while we are still sending: that is the point
+                }
+            }, "metrics-flood-writer");
+            writer.start();
+            int answered = 0;
+            byte[] marker = "HTTP/1.1 200".getBytes(StandardCharsets.ISO_8859_1);
+            int matched = 0;
+            try {
+                int c;
+                while ((c = s.getInputStream().read()) >= 0) { // counts answers until the server hangs up
+                    matched = c == marker[matched] ? matched + 1 : (c == marker[0] ? 1 : 0);
+                    if (matched == marker.length) {
+                        answered++;
+                        matched = 0;
+                    }
+                }
+            } catch (java.net.SocketException reset) {
+                // closed with our requests unread: a reset is also a hang-up
+            }
+            writer.join(10_000);
+            assertThat(answered).isLessThan(requests);
+            Stats after = flooded.stats();
+            assertThat(after.closed(CloseReason.PROTOCOL_ERROR)).isEqualTo(1);
+            assertThat(after.bytesPending).isZero();
+            try (RawHttpClient http = new RawHttpClient(flooded.metricsAddress())) {
+                assertThat(http.send(RawHttpClient.get("/metrics")).read().status()).isEqualTo(200);
+            }
         }
     }
 
