@@ -7,6 +7,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,6 +95,12 @@ public final class Reactor implements Executor {
         this.scratch = ByteBuffer.allocateDirect(readBufferSize + 64);
         try {
             this.selector = Selector.open();
+            // The JDK initialises its socket-close code (sun.nio.ch.FileDispatcherImpl) on the first close of any
+            // socket, and that initialiser opens a descriptor. If the first close happens while the process is out of
+            // descriptors (EMFILE, just what the accept back-off is for), the class is broken for good, every later
+            // close throws, and the loop dies. Closing one socket now, while descriptors are plentiful, avoids that
+            // (other start-up code, e.g. the JDK reading cgroup files for JMX, may happen to do it first; nothing says so).
+            SocketChannel.open().close();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a selector", e);
         }
@@ -151,8 +158,8 @@ public final class Reactor implements Executor {
         wakeupPending.set(false); // from here on, a new task's execute() calls wakeup(), which makes select return
         firstDispatchNanos = 0;
         long timeoutMillis;
-        if (!tasks.isEmpty()) {
-            timeoutMillis = 0;
+        if (!tasks.isEmpty() || !running) {
+            timeoutMillis = 0; // when stopping, a pending timer (e.g. the shutdown deadline) must not hold the loop
         } else {
             long untilTimer = timers.nanosUntilNext(now);
             timeoutMillis = untilTimer < 0 ? -1 : untilTimer == 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(untilTimer + 999_999));
