@@ -135,6 +135,10 @@ final class ServeCommand implements Callable<Integer> {
             terminal.err().println("serve: " + e.getMessage());
             return 2;
         }
+        // Handlers first: a SIGTERM that comes as soon as the "listening" lines are out (a supervisor, a test) must
+        // get the graceful shutdown and exit 0, not the JVM's default exit 143.
+        CountDownLatch stop = new CountDownLatch(1);
+        Signals.onTerminate(stop::countDown);
         Server server;
         try {
             server = Server.start(config);
@@ -142,8 +146,6 @@ final class ServeCommand implements Callable<Integer> {
             terminal.err().println("serve: cannot start: " + e.getMessage());
             return 1;
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        Signals.onTerminate(stop::countDown);
         stop.await();
         log.info("signal received; shutting down (up to {} ms)", shutdownTimeout.toMillis());
         server.close();
