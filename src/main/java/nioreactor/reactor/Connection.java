@@ -187,6 +187,9 @@ public final class Connection implements IoHandler, WriteQueue.Listener {
         }
         stats.bytesWritten += written;
         stats.bytesPending += out.pending() - pendingBefore;
+        if (out.pending() > stats.peakConnectionPending) {
+            stats.peakConnectionPending = out.pending();
+        }
         if (written > 0) {
             progress();
         }

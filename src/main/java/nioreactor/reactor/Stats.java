@@ -25,6 +25,8 @@ public final class Stats {
     public long bytesRead;
     public long bytesWritten;
     public long bytesPending;
+    /** The most output any one connection has held pending: what the high water mark bounds (plus one read). */
+    public long peakConnectionPending;
     public long bytesAbandoned;
     public long backpressurePauses;
     public long frames;
@@ -54,6 +56,7 @@ public final class Stats {
         c.bytesRead = bytesRead;
         c.bytesWritten = bytesWritten;
         c.bytesPending = bytesPending;
+        c.peakConnectionPending = peakConnectionPending;
         c.bytesAbandoned = bytesAbandoned;
         c.backpressurePauses = backpressurePauses;
         c.frames = frames;
