@@ -1,0 +1,70 @@
+package nioreactor.robustness;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import nioreactor.reactor.Acceptor;
+import nioreactor.reactor.Limits;
+import nioreactor.reactor.Reactor;
+import nioreactor.reactor.Stats;
+import nioreactor.reactor.StreamHandler;
+
+/** A reactor with one listener speaking a protocol of the test's choosing: no server around it. */
+final class BareReactor implements AutoCloseable {
+    private final Reactor reactor;
+    private final InetSocketAddress address;
+
+    private BareReactor(Reactor reactor, InetSocketAddress address) {
+        this.reactor = reactor;
+        this.address = address;
+    }
+
+    static BareReactor start(String name, Limits limits, Supplier<StreamHandler> protocol) throws Exception {
+        Reactor reactor = new Reactor(name);
+        reactor.start();
+        try {
+            Acceptor acceptor = reactor.call(() -> Acceptor.bind(reactor, name,
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024, protocol, limits, () -> { }))
+                    .get(30, TimeUnit.SECONDS);
+            return new BareReactor(reactor, acceptor.address());
+        } catch (Exception e) {
+            reactor.stop();
+            throw e;
+        }
+    }
+
+    InetSocketAddress address() {
+        return address;
+    }
+
+    Reactor reactor() {
+        return reactor;
+    }
+
+    /** Runs {@code task} on the reactor thread and waits for its result. */
+    <T> T call(Callable<T> task) {
+        try {
+            return reactor.call(task).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } catch (Exception e) {
+            throw new AssertionError("the reactor did not answer", e);
+        }
+    }
+
+    Stats stats() {
+        return call(() -> reactor.stats().copy());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        reactor.stop();
+        if (!reactor.awaitTermination(Duration.ofSeconds(30))) {
+            throw new AssertionError(reactor.name() + " did not stop");
+        }
+    }
+}

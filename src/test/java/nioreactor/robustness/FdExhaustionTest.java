@@ -1,0 +1,85 @@
+package nioreactor.robustness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import nioreactor.testing.Eventually;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Out of file descriptors (EMFILE from accept), for real: {@code serve} in a child JVM under
+ * {@code prlimit --nofile=64}, and more clients than it has descriptors. A naive loop spins at 100% CPU here (the
+ * backlog keeps the listener "ready" while accept keeps failing); nioreactor must pause accepting, stay near idle,
+ * keep serving the connections it has, and serve new clients once descriptors free up.
+ */
+@Timeout(120)
+class FdExhaustionTest {
+    private static final int DESCRIPTORS = 64;
+    private static final int CLIENTS = 150;
+    private static final Duration WINDOW = Duration.ofSeconds(3);
+    /**
+     * A spinning loop burns the whole window (3 s of CPU in 3 s). Paused, the child does one failed accept per
+     * back-off (1 s) and otherwise sleeps; the bound leaves room for a GC or a JIT compilation on a loaded box while
+     * staying far below a spin.
+     */
+    private static final Duration CPU_BOUND = Duration.ofSeconds(1);
+
+    @Test
+    void acceptingPausesWithoutSpinningAndResumesWhenDescriptorsFreeUp(@TempDir Path dir) throws Exception {
+        assumeTrue(ChildServe.commandAvailable("prlimit"),
+                "prlimit (util-linux) is not installed: cannot give the child server a low descriptor limit");
+        assumeTrue(Files.isDirectory(Path.of("/proc/self")), "needs /proc to read the child's CPU time");
+        List<TcpPeer> clients = new ArrayList<>();
+        try (ChildServe child = ChildServe.start(dir, List.of("prlimit", "--nofile=" + DESCRIPTORS + ":" + DESCRIPTORS),
+                List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+                "--tcp", "0", "--framed", "-1", "--udp", "-1")) {
+            InetSocketAddress server = child.tcpAddress();
+            TcpPeer first = TcpPeer.connect(server);
+            clients.add(first);
+            roundTrip(first, "before");
+
+            for (int i = 1; i < CLIENTS; i++) {
+                clients.add(TcpPeer.connect(server)); // the kernel completes these from the backlog
+            }
+            Eventually.until(() -> child.logLines("pausing accepts") > 0,
+                    () -> "the WARN \"pausing accepts\"; log:\n" + child.log());
+            assertThat(child.log()).contains("WARN").contains("Too many open files");
+
+            Duration cpuBefore = child.cpuTime();
+            Thread.sleep(WINDOW.toMillis()); // the measurement window: CPU used while saturated
+            Duration cpu = child.cpuTime().minus(cpuBefore);
+            assertThat(cpu).as("child CPU time during %s out of descriptors", WINDOW).isLessThan(CPU_BOUND);
+            // A paused back-off is one WARN per second, not a storm.
+            assertThat(child.logLines("pausing accepts")).isLessThan(20);
+
+            roundTrip(first, "while out of descriptors"); // the connections it has are still served
+
+            for (TcpPeer c : clients) {
+                c.close();
+            }
+            clients.clear();
+            try (TcpPeer late = TcpPeer.connect(server)) {
+                roundTrip(late, "after the storm"); // waits in the backlog until accepting resumes
+            }
+            assertThat(child.log()).contains("accepting again").doesNotContain("ERROR");
+        } finally {
+            for (TcpPeer c : clients) {
+                c.close();
+            }
+        }
+    }
+
+    private static void roundTrip(TcpPeer peer, String text) throws IOException {
+        peer.send(text.getBytes());
+        assertThat(new String(peer.read(text.length()))).isEqualTo(text.toUpperCase());
+    }
+}

@@ -1,0 +1,73 @@
+package nioreactor.robustness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import nioreactor.reactor.CloseReason;
+import nioreactor.reactor.Stats;
+import nioreactor.server.Server;
+import nioreactor.server.ServerConfig;
+import nioreactor.testing.Eventually;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Over {@code --max-connections}: a connection is accepted and closed at once (the client reads EOF instead of
+ * hanging in the backlog), counted, and the WARN about it is rate-limited to one a second.
+ */
+@Timeout(60)
+class MaxConnectionsTest {
+    private static final int MAX = 5;
+    private static final int EXTRA = 30;
+
+    @Test
+    void connectionsOverTheLimitAreClosedAtOnceCountedAndLoggedSparingly() throws Exception {
+        Server server = Server.start(ServerConfig.builder().ephemeralPorts().framedPort(-1).udpPort(-1)
+                .limits(LimitsBuilder.defaults().maxConnections(MAX).build()).build());
+        List<TcpPeer> held = new ArrayList<>();
+        try (LogCapture log = new LogCapture()) {
+            for (int i = 0; i < MAX; i++) {
+                TcpPeer peer = TcpPeer.connect(server.tcpAddress());
+                held.add(peer);
+                roundTrip(peer);
+            }
+            long start = System.nanoTime();
+            for (int i = 0; i < EXTRA; i++) {
+                try (TcpPeer extra = TcpPeer.connect(server.tcpAddress())) {
+                    assertThat(extra.ended()).as("over the limit: closed at once").isTrue();
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+
+            Stats stats = server.stats();
+            assertThat(stats.connectionsRejected).isEqualTo(EXTRA);
+            assertThat(stats.closed(CloseReason.LIMIT)).isEqualTo(EXTRA);
+            assertThat(stats.connectionsActive).isEqualTo(MAX);
+            long warnings = log.lines("connection(s) refused");
+            assertThat(warnings).as("WARN lines for %d rejections in %.1f s", EXTRA, seconds)
+                    .isBetween(1L, 1 + (long) Math.ceil(seconds));
+            for (TcpPeer peer : held) {
+                roundTrip(peer); // the ones under the limit are unaffected
+            }
+
+            held.remove(0).close();
+            Eventually.until(() -> server.stats().connectionsActive == MAX - 1, () -> "one slot freed");
+            try (TcpPeer next = TcpPeer.connect(server.tcpAddress())) {
+                roundTrip(next);
+            }
+        } finally {
+            for (TcpPeer p : held) {
+                p.close();
+            }
+            server.close();
+        }
+    }
+
+
+    private static void roundTrip(TcpPeer peer) throws IOException {
+        peer.send("hi".getBytes());
+        assertThat(new String(peer.read(2))).isEqualTo("HI");
+    }
+}

@@ -1,0 +1,100 @@
+package nioreactor.robustness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import nioreactor.testing.Eventually;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code serve} gets SIGTERM or SIGINT while a client is owed megabytes it has not read yet: the process flushes
+ * them (the client reads them after the signal), logs exactly one summary line and exits 0.
+ */
+@Timeout(120)
+class SignalShutdownTest {
+    private static final Pattern SUMMARY =
+            Pattern.compile("shutdown: (\\d+) connections closed, (\\d+) bytes flushed, (\\d+) bytes abandoned");
+    private static final int SIGINT = 2;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TERM", "INT"})
+    void pendingOutputIsFlushedThenTheProcessExitsZero(String signal, @TempDir Path dir) throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self")), "needs Linux /proc");
+        // Enough that the kernel cannot hold it all: whatever its buffers between us and the server do not take
+        // (the server's receive and send buffers, our send buffer: at most tcp_rmem + 2 tcp_wmem), the server
+        // has read and still owes us, queued, when the signal comes.
+        long sent = maxBuffer("tcp_rmem") + 2 * maxBuffer("tcp_wmem") + (16L << 20);
+        long highWater = sent + (16L << 20); // never pause: the server reads all we send
+        // A background job ignores SIGINT, and so would the child: env resets it where GNU env can.
+        List<String> wrapper = signal.equals("INT") && ChildServe.commandAvailable("env")
+                && runs("env", "--default-signal=INT", "true") ? List.of("env", "--default-signal=INT") : List.of();
+        try (ChildServe child = ChildServe.start(dir, wrapper, List.of("-Xmx384m", "-XX:+UseSerialGC"),
+                "--tcp", "0", "--framed", "-1", "--udp", "-1", "--high-water", Long.toString(highWater),
+                "--shutdown-timeout", "60s")) {
+            TcpPeer peer = TcpPeer.connectWithReceiveBuffer(child.tcpAddress(), 64 * 1024);
+            try (peer) {
+                assumeFalse(child.ignores(SIGINT) && signal.equals("INT"),
+                        "SIGINT is ignored in this process tree (a background job) and GNU env cannot reset it");
+                peer.stream(new Payload(3), sent, null);
+
+                child.signal("TERM");
+                Eventually.until(() -> child.log().contains("signal received") || !child.isAlive(),
+                        () -> "the signal; log:\n" + child.log());
+                assertThat(child.log()).as("handled by serve, not the JVM's default exit").contains("signal received");
+                long got = peer.readVerifying(new Payload(3), -1);
+
+                assertThat(child.awaitExit(Duration.ofSeconds(60))).as("exit status; log:\n%s", child.log()).isZero();
+                String log = child.log();
+                assertThat(child.logLines("shutdown: ")).as("summary lines in:\n%s", log).isEqualTo(1);
+                Matcher m = SUMMARY.matcher(log);
+                assertThat(m.find()).as("summary line in:\n%s", log).isTrue();
+                long flushed = Long.parseLong(m.group(2));
+                assertThat(Long.parseLong(m.group(1))).isEqualTo(1);
+                assertThat(flushed).as("bytes flushed after the signal").isPositive();
+                assertThat(Long.parseLong(m.group(3))).as("bytes abandoned").isZero();
+                assertThat(got).isGreaterThanOrEqualTo(flushed).isLessThanOrEqualTo(sent);
+            }
+        }
+    }
+
+    /** A supervisor may signal as soon as the port is announced: serve's handlers must already be there. */
+    @Test
+    void aSignalRightAfterTheListeningLineStillShutsDownGracefully(@TempDir Path dir) throws Exception {
+        try (ChildServe child = ChildServe.start(dir, List.of(), List.of("-Xmx64m", "-XX:+UseSerialGC"),
+                "--tcp", "0", "--framed", "-1", "--udp", "-1")) {
+            child.tcpAddress();
+            child.signal("TERM");
+            assertThat(child.awaitExit(Duration.ofSeconds(60))).as("exit status; log:\n%s", child.log()).isZero();
+            assertThat(child.logLines("shutdown: ")).isEqualTo(1);
+        }
+    }
+
+    /** The largest a TCP buffer autotunes to: the third field of net.ipv4.tcp_rmem / tcp_wmem. */
+    private static long maxBuffer(String sysctl) throws IOException {
+        String[] f = Files.readAllLines(Path.of("/proc/sys/net/ipv4", sysctl)).get(0).trim().split("\\s+");
+        return Long.parseLong(f[2]);
+    }
+
+    private static boolean runs(String... command) {
+        try {
+            return new ProcessBuilder(command).start().waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
