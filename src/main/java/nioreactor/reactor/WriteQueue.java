@@ -101,7 +101,7 @@ public final class WriteQueue {
                 break; // the kernel's buffer is full: wait for OP_WRITE instead of spinning on write
             }
         }
-        if (pending == 0) {
+        if (pending == 0 && buffers != null) { // buffers != null: it just drained (an edge), not a flush of nothing
             buffers = null; // an idle connection holds no buffers
             head = tail = 0;
             listener.pendingChanged(false);

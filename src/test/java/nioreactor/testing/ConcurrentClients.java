@@ -1,0 +1,109 @@
+package nioreactor.testing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Many clients at once, each on its own connection with two threads: one writes its request in random-sized pieces
+ * while the other reads the reply concurrently (in random-sized reads too) and checks every byte. Reading while
+ * writing matters: a client that only writes would stall on the server's backpressure, by design.
+ *
+ * <p>After the whole reply, each client half-closes and expects the server's EOF, so every run also proves the
+ * connections end cleanly.
+ */
+public final class ConcurrentClients {
+
+    /** What one connection sends, and exactly what it must get back. */
+    public record Exchange(byte[] request, byte[] expectedReply) {
+    }
+
+    private static final long DEADLINE_SECONDS = 240;
+
+    private ConcurrentClients() {
+    }
+
+    /**
+     * Runs every exchange concurrently against {@code server}; returns the clients' local ports (the server sees them
+     * as remote ports). Fails with the first error, naming the connection and the seed.
+     */
+    public static List<Integer> run(InetSocketAddress server, List<Exchange> exchanges, Seed seed, int maxChunk)
+            throws IOException, InterruptedException {
+        return run(server, exchanges, seed, maxChunk, () -> { });
+    }
+
+    /** Waits before a client starts reading: lets a test make clients lag behind their own writes. */
+    public interface Gate {
+        void await() throws InterruptedException;
+    }
+
+    /** As {@link #run(InetSocketAddress, List, Seed, int)}, each reader first passing {@code beforeReading}. */
+    public static List<Integer> run(InetSocketAddress server, List<Exchange> exchanges, Seed seed, int maxChunk,
+                                    Gate beforeReading) throws IOException, InterruptedException {
+        List<Socket> sockets = new ArrayList<>();
+        ExecutorService threads = Executors.newFixedThreadPool(2 * exchanges.size(), r -> {
+            Thread t = new Thread(r, "test-client");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> work = new ArrayList<>();
+            List<Integer> ports = new ArrayList<>();
+            for (int i = 0; i < exchanges.size(); i++) {
+                Socket socket = Loopback.connect(server);
+                sockets.add(socket);
+                ports.add(socket.getLocalPort());
+                Exchange exchange = exchanges.get(i);
+                String what = "connection " + i + " to " + server + ", " + seed;
+                Random writes = seed.random(1000 + i);
+                Random reads = seed.random(2000 + i);
+                work.add(threads.submit(task(() ->
+                        RandomChunks.write(socket.getOutputStream(), exchange.request(), writes, maxChunk))));
+                work.add(threads.submit(task(() -> {
+                    beforeReading.await();
+                    RandomChunks.readAndCheck(socket.getInputStream(), exchange.expectedReply(), reads, maxChunk, what);
+                    socket.shutdownOutput();
+                    Loopback.assertEof(socket.getInputStream(), what);
+                })));
+            }
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
+            for (Future<?> f : work) {
+                try {
+                    f.get(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (ExecutionException e) {
+                    throw new AssertionError(e.getCause().getMessage() + " (" + seed + ")", e.getCause());
+                } catch (TimeoutException e) {
+                    throw new AssertionError("clients did not finish within " + DEADLINE_SECONDS + " s (" + seed + ")");
+                }
+            }
+            return ports;
+        } finally {
+            for (Socket s : sockets) {
+                s.close(); // also unblocks any thread still reading or writing after a failure
+            }
+            threads.shutdownNow();
+            threads.awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private interface IoTask {
+        void run() throws IOException, InterruptedException;
+    }
+
+    private static Callable<Void> task(IoTask body) {
+        return () -> {
+            body.run();
+            return null;
+        };
+    }
+}
