@@ -30,8 +30,9 @@ final class ScenarioRunner {
 
     /** Options, from the command line (run.sh maps the BENCH_* environment variables onto them). */
     private static final class Options {
-        Duration seconds = Duration.ofSeconds(3);
-        Duration warmup = Duration.ofSeconds(1);
+        Duration seconds = Duration.ofSeconds(1);
+        Duration warmup = Duration.ofMillis(500);
+        int rounds = 3;
         int[] conns = {1, 10, 100, 1000};
         int bigConns = 10;
         int bigSize = 16 * 1024;
@@ -50,6 +51,7 @@ final class ScenarioRunner {
         String seedServer = "bench/seed_time_server.py";
         String out = "bench/results/latest.md";
         String serverOpts = "";
+        List<String> scenarios = List.of("pingpong", "big", "framed", "churn", "udp", "idle");
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -58,6 +60,7 @@ final class ScenarioRunner {
                 switch (args[i]) {
                     case "--seconds" -> o.seconds = Duration.ofMillis((long) (Double.parseDouble(v) * 1000));
                     case "--warmup" -> o.warmup = Duration.ofMillis((long) (Double.parseDouble(v) * 1000));
+                    case "--rounds" -> o.rounds = Integer.parseInt(v);
                     case "--conns" -> o.conns = java.util.Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
                     case "--big-conns" -> o.bigConns = Integer.parseInt(v);
                     case "--big-size" -> o.bigSize = Integer.parseInt(v);
@@ -76,6 +79,7 @@ final class ScenarioRunner {
                     case "--seed-server" -> o.seedServer = v;
                     case "--out" -> o.out = v;
                     case "--server-opts" -> o.serverOpts = v;
+                    case "--scenarios" -> o.scenarios = List.of(v.split(","));
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
@@ -134,7 +138,25 @@ final class ScenarioRunner {
         }
     }
 
-    private record Row(String server, String jdk, LoadResult result) {
+    /** {@code cpuUtilisation}: share of one core the server process used during the run (warm-up included). */
+    private record Row(String server, String jdk, LoadResult result, double cpuUtilisation) {
+        /** Server CPU time per request, in microseconds: less sensitive to a busy machine than req/s. */
+        double cpuMicrosPerRequest() {
+            double rps = result.requestsPerSecond();
+            return rps <= 0 ? 0 : cpuUtilisation / rps * 1e6;
+        }
+    }
+
+    /** CPU time (user + system, every thread) used so far by a process, from /proc; -1 where unknown. */
+    static long cpuNanos(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+            return ticks * 10_000_000L; // USER_HZ is 100 on Linux
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     private final Options o;
@@ -168,16 +190,29 @@ final class ScenarioRunner {
         for (String kind : o.servers) {
             start(kind);
         }
-        for (int c : o.conns) {
-            tcp("Ping-pong 64 B, " + c + " connection" + (c == 1 ? "" : "s"), LoadMode.RAW, c, 64, 1, s -> s.raw);
+        if (o.scenarios.contains("pingpong")) {
+            for (int c : o.conns) {
+                tcp("Ping-pong 64 B, " + c + " connection" + (c == 1 ? "" : "s"), LoadMode.RAW, c, 64, 1, s -> s.raw);
+            }
         }
-        tcp("Ping-pong 16 KiB, " + o.bigConns + " connections", LoadMode.RAW, o.bigConns, o.bigSize, 1, s -> s.raw);
-        tcp("Framed 64 B, pipelined depth " + o.depth + ", " + o.framedConns + " connections", LoadMode.FRAMED,
-                o.framedConns, 64, o.depth, s -> s.framed);
-        tcp("Connection churn (connect, one 64 B request, close), " + o.churnLoops + " loops at once", LoadMode.CHURN,
-                o.churnLoops, 64, 1, s -> s.raw);
-        udp();
-        idle();
+        if (o.scenarios.contains("big")) {
+            tcp("Ping-pong " + (o.bigSize % 1024 == 0 ? o.bigSize / 1024 + " KiB" : o.bigSize + " B") + ", "
+                    + o.bigConns + " connections", LoadMode.RAW, o.bigConns, o.bigSize, 1, s -> s.raw);
+        }
+        if (o.scenarios.contains("framed")) {
+            tcp("Framed 64 B, pipelined depth " + o.depth + ", " + o.framedConns + " connections", LoadMode.FRAMED,
+                    o.framedConns, 64, o.depth, s -> s.framed);
+        }
+        if (o.scenarios.contains("churn")) {
+            tcp("Connection churn (connect, one 64 B request, close), " + o.churnLoops + " loops at once",
+                    LoadMode.CHURN, o.churnLoops, 64, 1, s -> s.raw);
+        }
+        if (o.scenarios.contains("udp")) {
+            udp();
+        }
+        if (o.scenarios.contains("idle")) {
+            idle();
+        }
     }
 
     private void header() throws IOException {
@@ -190,10 +225,15 @@ final class ScenarioRunner {
                 + cpu + "; load average at start: " + load);
         line("- servers pinned to core " + (o.serverCpu.isEmpty() ? "(none: taskset unavailable or 1 core)" : o.serverCpu)
                 + ", load generator pinned to core " + (o.loadCpu.isEmpty() ? "(none)" : o.loadCpu));
+        line("- server JVMs: -XX:+UseG1GC -Xms1g -Xmx1g; Netty with leak detection off (as in production)");
         line("- load generator: java " + System.getProperty("java.version") + " (" + System.getProperty("java.home")
                 + "), one selector thread, closed loop, every reply byte checked");
-        line("- " + o.seconds.toMillis() / 1000.0 + " s measured after " + o.warmup.toMillis() / 1000.0
-                + " s warm-up per row; latency from request written to reply fully read");
+        line("- each row: the median (by req/s) of " + o.rounds + " rounds of " + o.seconds.toMillis() / 1000.0
+                + " s measured after " + o.warmup.toMillis() / 1000.0 + " s warm-up, rounds interleaved across servers;"
+                + " latency from request written to reply fully read");
+        line("- server CPU: the server process's CPU time (all its threads, from /proc) over the row's wall time; under"
+                + " 100% means the server was not the bottleneck. CPU us/req: that CPU time per request, which a busy"
+                + " machine disturbs less than req/s.");
         line("");
         System.out.print(markdown);
     }
@@ -211,7 +251,9 @@ final class ScenarioRunner {
         if (!o.serverCpu.isEmpty()) {
             cmd.addAll(List.of("taskset", "-c", o.serverCpu));
         }
-        cmd.addAll(List.of(java, "-Xms1g", "-Xmx1g", "-Dio.netty.leakDetection.level=disabled",
+        // G1 named explicitly: pinned to one core the JVM would pick Serial GC, which is not what these servers run with
+        // elsewhere, and whose System.gc() was seen to keep closed connections' objects (the idle figure needs both).
+        cmd.addAll(List.of(java, "-XX:+UseG1GC", "-Xms1g", "-Xmx1g", "-Dio.netty.leakDetection.level=disabled",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
         if (!o.serverOpts.isBlank()) {
             cmd.addAll(List.of(o.serverOpts.trim().split("\\s+")));
@@ -246,33 +288,48 @@ final class ScenarioRunner {
 
     private void tcp(String title, LoadMode mode, int conns, int size, int depth, ToIntFunction<ServerUnderTest> port)
             throws Exception {
-        List<Row> rows = new ArrayList<>();
-        for (ServerUnderTest s : servers.values()) {
-            LoadSettings settings = new LoadSettings(mode, s.address(port.applyAsInt(s)), conns, size, depth, o.warmup,
-                    o.seconds, 1);
-            rows.add(new Row(s.kind, s.jdk, measure(s.kind, settings)));
+        Map<String, List<Row>> rounds = new LinkedHashMap<>();
+        for (int round = 0; round < o.rounds; round++) {
+            for (ServerUnderTest s : servers.values()) {
+                LoadSettings settings = new LoadSettings(mode, s.address(port.applyAsInt(s)), conns, size, depth,
+                        o.warmup, o.seconds, 1);
+                rounds.computeIfAbsent(s.kind, k -> new ArrayList<>()).add(measure(s.kind, s.jdk, s.process.pid(), settings));
+            }
         }
-        table(title, rows);
+        table(title, medians(rounds));
     }
 
-    private LoadResult measure(String name, LoadSettings settings) throws IOException, InterruptedException {
+    /**
+     * The round with the median req/s of each server. Rounds are short and interleaved across servers, so a burst of
+     * background load (other builds on this machine) spreads over all servers instead of sinking one of them.
+     */
+    private static List<Row> medians(Map<String, List<Row>> rounds) {
+        List<Row> rows = new ArrayList<>();
+        for (List<Row> r : rounds.values()) {
+            List<Row> sorted = new ArrayList<>(r);
+            sorted.sort(java.util.Comparator.comparingDouble(x -> x.result().requestsPerSecond()));
+            rows.add(sorted.get(sorted.size() / 2));
+        }
+        return rows;
+    }
+
+    private Row measure(String name, String jdk, long pid, LoadSettings settings) throws IOException, InterruptedException {
         System.out.printf("  %-16s %s ... ", name, settings.describe());
         System.out.flush();
         try (LoadGenerator load = LoadGenerator.connect(settings)) {
+            long cpu0 = cpuNanos(pid);
+            long t0 = System.nanoTime();
             LoadResult r = load.run(LoadGenerator.Progress.NONE);
-            System.out.println(r.summary());
-            return r;
+            long cpu1 = cpuNanos(pid);
+            double utilisation = cpu0 < 0 || cpu1 < 0 ? 0 : (cpu1 - cpu0) / (double) (System.nanoTime() - t0);
+            Row row = new Row(name, jdk, r, utilisation);
+            System.out.printf("%s  server cpu %.0f%%, %.1f us/req%n", r.summary(), utilisation * 100, row.cpuMicrosPerRequest());
+            return row;
         }
     }
 
     private void udp() throws Exception {
-        List<Row> rows = new ArrayList<>();
-        for (ServerUnderTest s : servers.values()) {
-            if (s.udp != 0 && (s.kind.equals("nioreactor") || s.kind.equals("blocking"))) {
-                String name = s.kind.equals("blocking") ? "blocking DatagramSocket" : s.kind;
-                rows.add(new Row(name, s.jdk, measure(name, udpSettings(s.address(s.udp)))));
-            }
-        }
+        Map<String, List<Row>> rounds = new LinkedHashMap<>();
         int port;
         try (DatagramSocket probe = new DatagramSocket(0)) {
             port = probe.getLocalPort(); // free now; the seed server binds it a moment later
@@ -288,12 +345,23 @@ final class ScenarioRunner {
             String version = pythonVersion();
             InetSocketAddress target = new InetSocketAddress("127.0.0.1", port);
             awaitUdp(target);
-            rows.add(new Row("seed Python server", "python " + version, measure("seed python", udpSettings(target))));
+            for (int round = 0; round < o.rounds; round++) {
+                for (ServerUnderTest s : servers.values()) {
+                    if (s.udp != 0 && (s.kind.equals("nioreactor") || s.kind.equals("blocking"))) {
+                        String name = s.kind.equals("blocking") ? "blocking DatagramSocket" : s.kind;
+                        rounds.computeIfAbsent(name, k -> new ArrayList<>())
+                                .add(measure(name, s.jdk, s.process.pid(), udpSettings(s.address(s.udp))));
+                    }
+                }
+                rounds.computeIfAbsent("seed Python server", k -> new ArrayList<>())
+                        .add(measure("seed Python server", "python " + version, python.pid(), udpSettings(target)));
+            }
         } finally {
             python.destroy();
             python.waitFor(5, TimeUnit.SECONDS);
         }
-        table("UDP time, default format, " + o.udpClients + " closed-loop clients", rows, "seed Python server", "seed Python");
+        table("UDP time, default format, " + o.udpClients + " closed-loop clients", medians(rounds), "seed Python server",
+                "seed Python");
     }
 
     private LoadSettings udpSettings(InetSocketAddress target) {
@@ -333,8 +401,8 @@ final class ScenarioRunner {
         line("## Idle connections: heap per connection");
         line("");
         line("Each server: heap used after a full GC (`System.gc()` in the server process) with " + o.idle
-                + " connections open, each having answered one 64 B ping, minus the same figure before they were opened,"
-                + " divided by the count. Heap only: thread stacks (blocking servers) and Netty's pooled direct buffers"
+                + " connections open, each having answered one 64 B ping, minus the same figure without them (the lower of"
+                + " before opening and after closing), divided by the count. Heap only: thread stacks (blocking servers) and Netty's pooled direct buffers"
                 + " are native memory, so the resident-set growth (RSS, from /proc, coarser) is shown beside it.");
         line("");
         line("| server | JDK | connections | heap / conn (B) | RSS / conn (B) | server threads |");
@@ -344,16 +412,22 @@ final class ScenarioRunner {
             Map<String, String> before = s.heap();
             LoadSettings settings = new LoadSettings(LoadMode.RAW, s.address(s.raw), o.idle, 64, 1, Duration.ZERO,
                     Duration.ZERO, 1);
+            Map<String, String> open;
             try (LoadGenerator load = LoadGenerator.connect(settings)) {
                 load.pingEach(Duration.ofSeconds(60));
-                Map<String, String> after = s.heap();
-                long heap = (Long.parseLong(after.get("used")) - Long.parseLong(before.get("used"))) / o.idle;
-                long rss = (Long.parseLong(after.get("rss")) - Long.parseLong(before.get("rss"))) / o.idle;
-                String row = String.format("| %s | %s | %,d | %,d | %,d | %s |", s.kind, s.jdk, o.idle, heap, rss,
-                        after.get("threads"));
-                System.out.println(row);
-                line(row);
+                open = s.heap();
             }
+            Thread.sleep(2_000); // let the server notice the closes and drop its connections
+            Map<String, String> closed = s.heap();
+            // The baseline is the lower of before and after: the first connections can grow tables that never
+            // shrink (the selector's key map), which the "after" figure keeps and a per-connection cost should not.
+            long base = Math.min(Long.parseLong(before.get("used")), Long.parseLong(closed.get("used")));
+            long heap = (Long.parseLong(open.get("used")) - base) / o.idle;
+            long rss = (Long.parseLong(open.get("rss")) - Long.parseLong(before.get("rss"))) / o.idle;
+            String row = String.format("| %s | %s | %,d | %,d | %,d | %s |", s.kind, s.jdk, o.idle, heap, rss,
+                    open.get("threads"));
+            System.out.println(row);
+            line(row);
         }
         line("");
     }
@@ -370,13 +444,15 @@ final class ScenarioRunner {
         List<String> t = new ArrayList<>();
         t.add("## " + title);
         t.add("");
-        t.add("| server | JDK | req/s | p50 (us) | p99 (us) | p99.9 (us) | max (us) | errors | vs " + baselineLabel + " |");
-        t.add("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        t.add("| server | JDK | req/s | p50 (us) | p99 (us) | p99.9 (us) | max (us) | errors | vs " + baselineLabel
+                + " | server CPU | CPU us/req |");
+        t.add("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (Row r : rows) {
             LoadResult x = r.result();
-            t.add(String.format("| %s | %s | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %d | %s |", r.server(), r.jdk(),
-                    x.requestsPerSecond(), x.p50Micros(), x.p99Micros(), x.p999Micros(), x.maxMicros(), x.errors(),
-                    base > 0 ? String.format("%.2fx", x.requestsPerSecond() / base) : "-"));
+            t.add(String.format("| %s | %s | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %d | %s | %.0f%% | %.2f |", r.server(),
+                    r.jdk(), x.requestsPerSecond(), x.p50Micros(), x.p99Micros(), x.p999Micros(), x.maxMicros(),
+                    x.errors(), base > 0 ? String.format("%.2fx", x.requestsPerSecond() / base) : "-",
+                    r.cpuUtilisation() * 100, r.cpuMicrosPerRequest()));
         }
         t.add("");
         for (String l : t) {

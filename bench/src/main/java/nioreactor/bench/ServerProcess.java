@@ -18,7 +18,7 @@ import nioreactor.server.ServerConfig;
  * One server under test, alone in its JVM (the scenario runner starts it pinned to the server core). Protocol on
  * stdin/stdout: it prints {@code READY raw=P framed=P udp=P jdk=V} once listening (ports 0 mean "not offered"); then
  * each {@code heap} line is answered by {@code HEAP used=B rss=B threads=N}, measured after {@code System.gc()} (a
- * full collection on every collector the JDK ships) so only live objects count; {@code quit} or end of input stops it.
+ * full collection on every collector the JDK ships, repeated until the figure settles) so only live objects count; {@code quit} or end of input stops it.
  */
 final class ServerProcess {
     private ServerProcess() {
@@ -73,9 +73,7 @@ final class ServerProcess {
         String line;
         while ((line = in.readLine()) != null && !line.trim().equals("quit")) {
             if (line.trim().equals("heap")) {
-                System.gc();
-                System.gc();
-                long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+                long used = liveHeap();
                 System.out.printf("HEAP used=%d rss=%d threads=%d%n", used, rssBytes(),
                         ManagementFactory.getThreadMXBean().getThreadCount());
                 System.out.flush();
@@ -83,6 +81,26 @@ final class ServerProcess {
         }
         server.close();
         return 0;
+    }
+
+    /**
+     * Heap used after full collections, repeated until it settles: a closed socket's descriptor is released by a
+     * Cleaner (a phantom reference), so its objects go only in a collection after the Cleaner thread has run, and
+     * with one core (Serial GC) a single System.gc() often sees them still there.
+     */
+    private static long liveHeap() throws InterruptedException {
+        long previous = -1;
+        long used = 0;
+        for (int i = 0; i < 10; i++) {
+            System.gc();
+            Thread.sleep(50);
+            used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+            if (previous >= 0 && Math.abs(used - previous) < 16 * 1024) {
+                break;
+            }
+            previous = used;
+        }
+        return used;
     }
 
     /** Resident set size from /proc (Linux); 0 where there is none. Counts native memory: stacks, direct buffers. */

@@ -1,6 +1,7 @@
 package nioreactor.bench.micro;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 import nioreactor.protocol.Upper;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -40,6 +41,15 @@ public class UpperBench {
     @Benchmark
     public ByteBuffer swar() {
         Upper.inPlace(buf, 0, size);
+        return buf;
+    }
+
+    /** The same SWAR with the buffer in native byte order: getLong/putLong then skip a byte swap each. */
+    @Benchmark
+    public ByteBuffer swarNativeOrder() {
+        buf.order(ByteOrder.nativeOrder());
+        Upper.inPlace(buf, 0, size);
+        buf.order(ByteOrder.BIG_ENDIAN);
         return buf;
     }
 
