@@ -37,22 +37,28 @@ final class ThrottledChannel implements GatheringByteChannel {
 
     @Override
     public int write(ByteBuffer src) throws IOException {
-        return (int) write(new ByteBuffer[] {src}, 0, 1);
+        return (int) take(new ByteBuffer[] {src}, 0, 1);
     }
 
+    /** The queue's flush: it must only gather when it really holds bytes. */
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        buffersPerWrite.add(length);
-        if (failure != null) {
-            throw failure;
-        }
         long offered = 0;
         for (int i = offset; i < offset + length; i++) {
             offered += srcs[i].remaining();
         }
         if (offered == 0) {
-            // Nothing to write: a queue that believes it has pending bytes but holds none would loop here forever.
-            throw new AssertionError("write called with nothing to write (" + length + " empty buffers)");
+            // A queue that believes it has pending bytes but holds none would call this forever (and the test would
+            // die of memory instead of failing): say so at once.
+            throw new AssertionError("gathering write with nothing to write (" + length + " empty buffers)");
+        }
+        return take(srcs, offset, length);
+    }
+
+    private long take(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        buffersPerWrite.add(length);
+        if (failure != null) {
+            throw failure;
         }
         long budget = allowance;
         long done = 0;
