@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import nioreactor.reactor.Limits;
 import nioreactor.reactor.Stats;
 import nioreactor.testing.ConcurrentClients;
 import nioreactor.testing.ConcurrentClients.Exchange;
@@ -95,6 +96,30 @@ class EchoLoadTest {
                 () -> Eventually.until(() -> server.stats().backpressurePauses > 0, () -> "the server never paused"));
         Stats stats = assertCleanRun((long) LAGGING_CONNECTIONS * LAGGING_BYTES_PER_CONNECTION);
         assertThat(stats.backpressurePauses).isPositive();
+    }
+
+    @Test
+    void framedPortWithTinyBuffersAndWaterMarksLosesNothing() throws Exception {
+        // A 1 KiB read buffer cuts every frame into many reads (and leaves the reply scratch buffer just 64 bytes
+        // of slack), and water marks of 64 KiB / 16 KiB pause a lagging connection early.
+        Limits d = Limits.DEFAULTS;
+        Limits tiny = new Limits(64 * 1024, 16 * 1024, d.readBudget(), d.maxConnections(), d.acceptBudget(),
+                d.acceptBackoff(), d.idleTimeout(), d.lingerTimeout());
+        Seed seed = Seed.orDefault(3_005);
+        try (Server small = Server.start(ServerConfig.builder().ephemeralPorts().readBufferSize(1024).limits(tiny).build())) {
+            List<Exchange> exchanges = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                List<byte[]> payloads = Frames.randomPayloads(seed.random(i), 8 * 1024 * 1024, MAX_CHUNK);
+                exchanges.add(new Exchange(Frames.encode(payloads), Frames.expectedReply(payloads)));
+            }
+            ConcurrentClients.run(small.framedAddress(), exchanges, seed, MAX_CHUNK,
+                    () -> Eventually.until(() -> small.stats().backpressurePauses > 0, () -> "the server never paused"));
+            Stats stats = small.stats();
+            assertThat(stats.handlerErrors).isZero();
+            assertThat(stats.bytesAbandoned).isZero();
+            assertThat(stats.bytesWritten).isEqualTo(stats.bytesRead);
+            assertThat(stats.backpressurePauses).isPositive();
+        }
     }
 
     @Test
