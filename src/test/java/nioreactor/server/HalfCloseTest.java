@@ -145,8 +145,8 @@ class HalfCloseTest {
     @Test
     void aPeerThatResetsWhileRepliesArePendingDisturbsNoOne() throws Exception {
         ExecutorService writer = Executors.newSingleThreadExecutor();
-        try (Socket bystander = Loopback.connect(server.tcpAddress());
-             Socket resetter = Loopback.connect(server.tcpAddress(), SMALL_WINDOW)) {
+        Socket resetter = Loopback.connect(server.tcpAddress(), SMALL_WINDOW); // closed mid-test, with a reset
+        try (Socket bystander = Loopback.connect(server.tcpAddress())) {
             assertEchoes(bystander, "before");
             // Sends without ever reading, until its socket is closed under it: the server's replies pile up in
             // its queue, and then the server stops reading (backpressure) and this write blocks.
@@ -168,6 +168,7 @@ class HalfCloseTest {
                     () -> "the reset connection was not closed: " + server.stats().connectionsActive + " active");
             assertEchoes(bystander, "after");
         } finally {
+            resetter.close();
             writer.shutdownNow();
         }
         Stats stats = server.stats();
