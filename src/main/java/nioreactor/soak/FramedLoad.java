@@ -1,6 +1,7 @@
 package nioreactor.soak;
 
 import java.io.DataInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -47,7 +48,7 @@ final class FramedLoad implements Load {
                 for (byte[] body : bodies) {
                     int length = in.readInt();
                     if (length != body.length) {
-                        throw new java.io.IOException("framed: reply length " + length + ", expected " + body.length);
+                        throw new IOException("framed: reply length " + length + ", expected " + body.length);
                     }
                     Wire.checkUpper(body, Wire.readExactly((InputStream) in, length), name());
                     tally.bytesVerified.addAndGet(4 + length);

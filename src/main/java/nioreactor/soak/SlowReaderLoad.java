@@ -1,7 +1,9 @@
 package nioreactor.soak;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.Arrays;
@@ -47,14 +49,14 @@ final class SlowReaderLoad implements Load {
             while (left > 0) {
                 int n = in.read(got, 0, (int) Math.min(got.length, left));
                 if (n < 0) {
-                    throw new java.io.IOException("slow-reader: EOF with " + left + " bytes missing");
+                    throw new IOException("slow-reader: EOF with " + left + " bytes missing");
                 }
                 next(expected, want, n);
                 for (int i = 0; i < n; i++) {
                     want[i] = Upper.upper(want[i]);
                 }
                 if (!Arrays.equals(got, 0, n, want, 0, n)) {
-                    throw new java.io.IOException("slow-reader: wrong bytes " + (SIZE - left) + " bytes in");
+                    throw new IOException("slow-reader: wrong bytes " + (SIZE - left) + " bytes in");
                 }
                 left -= n;
                 tally.bytesVerified.addAndGet(n);
@@ -76,8 +78,8 @@ final class SlowReaderLoad implements Load {
                 tally.bytesSent.addAndGet(n);
                 left -= n;
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

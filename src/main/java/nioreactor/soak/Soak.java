@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import nioreactor.reactor.CloseReason;
 import nioreactor.reactor.Stats;
 import nioreactor.server.Server;
@@ -133,7 +135,7 @@ public final class Soak {
     }
 
     private static Duration parse(String text) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(text);
+        Matcher m = Pattern.compile("(\\d+)(ms|s|m|h)").matcher(text);
         if (!m.matches()) {
             throw new IllegalArgumentException("a duration like 90s or 10m, got " + text);
         }

@@ -1,10 +1,13 @@
 package nioreactor.soak;
 
+import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 
@@ -50,9 +53,9 @@ final class TimeLoad implements Load {
                 }
                 // A reply is "ERR reason" or a rendered time, which is always valid UTF-8 (the request may not be).
                 try {
-                    StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(buf, 0, reply.getLength()));
-                } catch (java.nio.charset.CharacterCodingException e) {
-                    throw new java.io.IOException("time: a reply that is neither a time nor ERR", e);
+                    StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(buf, 0, reply.getLength()));
+                } catch (CharacterCodingException e) {
+                    throw new IOException("time: a reply that is neither a time nor ERR", e);
                 }
             }
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,7 +87,7 @@ class BudgetTest {
         PerIteration accepts = new PerIteration();
         StreamHandler idle = (connection, data) -> { };
         ExecutorService pool = Executors.newFixedThreadPool(3);
-        List<TcpPeer> peers = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<TcpPeer> peers = Collections.synchronizedList(new ArrayList<>());
         try (BareReactor server = BareReactor.start("accept-budget",
                 LimitsBuilder.defaults().acceptBudget(budget).build(), () -> {
                     accepts.add("listener", 1); // the protocol factory runs once per accept

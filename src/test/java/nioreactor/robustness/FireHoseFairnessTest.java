@@ -9,8 +9,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import nioreactor.protocol.Upper;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
+import nioreactor.testing.Eventually;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -46,14 +48,14 @@ class FireHoseFairnessTest {
                 }
                 return null;
             });
-            nioreactor.testing.Eventually.until(() -> hoseEchoed.get() > 64L << 20,
+            Eventually.until(() -> hoseEchoed.get() > 64L << 20,
                     () -> "the fire hose to get going; echoed " + hoseEchoed.get());
 
             long echoedBefore = hoseEchoed.get();
             for (int i = 0; i < ROUND_TRIPS; i++) {
                 byte[] request = ("request " + i + " of the polite client\n").getBytes(StandardCharsets.US_ASCII);
                 asker.send(request);
-                assertThat(asker.read(request.length)).isEqualTo(nioreactor.protocol.Upper.of(request));
+                assertThat(asker.read(request.length)).isEqualTo(Upper.of(request));
             }
             long echoedDuring = hoseEchoed.get() - echoedBefore;
 

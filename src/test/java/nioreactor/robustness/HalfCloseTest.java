@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -118,9 +119,9 @@ class HalfCloseTest {
             byte[] got = peer.socket().getInputStream().readAllBytes();
             byte[] whole = expected.toByteArray();
             assertThat(got.length).isBetween(whole.length, whole.length + partialReply.length);
-            assertThat(java.util.Arrays.copyOf(got, whole.length)).isEqualTo(whole);
-            assertThat(java.util.Arrays.copyOfRange(got, whole.length, got.length))
-                    .isEqualTo(java.util.Arrays.copyOf(partialReply, got.length - whole.length));
+            assertThat(Arrays.copyOf(got, whole.length)).isEqualTo(whole);
+            assertThat(Arrays.copyOfRange(got, whole.length, got.length))
+                    .isEqualTo(Arrays.copyOf(partialReply, got.length - whole.length));
         }
     }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import nioreactor.reactor.CloseReason;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
+import nioreactor.testing.Eventually;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -47,7 +48,7 @@ class IdleTimeoutTest {
 
             // The busy one outlives several timeouts.
             int seen = exchanges.get();
-            nioreactor.testing.Eventually.until(() -> exchanges.get() >= seen + 3 * IDLE.toMillis() / PACE_MILLIS,
+            Eventually.until(() -> exchanges.get() >= seen + 3 * IDLE.toMillis() / PACE_MILLIS,
                     () -> "three more timeouts' worth of exchanges; " + exchanges.get());
             stop.set(true);
             active.get(30, TimeUnit.SECONDS);

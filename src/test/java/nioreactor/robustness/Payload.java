@@ -1,5 +1,6 @@
 package nioreactor.robustness;
 
+import java.nio.charset.StandardCharsets;
 import nioreactor.protocol.Upper;
 
 /**
@@ -11,7 +12,7 @@ import nioreactor.protocol.Upper;
 final class Payload {
     private static final byte[] ALPHABET =
             "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz0123456789 .,;%\n\u00e9".getBytes(
-                    java.nio.charset.StandardCharsets.ISO_8859_1);
+                    StandardCharsets.ISO_8859_1);
 
     private long state;
     private long offset;

@@ -11,6 +11,7 @@ import nioreactor.reactor.Reactor;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
 import nioreactor.testing.Eventually;
+import nioreactor.testing.Loopback;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -53,8 +54,8 @@ class SelectorSpinGuardTest {
                 peer.send("rebuilt".getBytes());
                 assertThat(new String(peer.read(7))).isEqualTo("REBUILT");
             }
-            try (var udp = nioreactor.testing.Loopback.udp()) {
-                assertThat(nioreactor.testing.Loopback.ask(udp, server.udpAddress(), "%Y".getBytes())).hasSize(4);
+            try (var udp = Loopback.udp()) {
+                assertThat(Loopback.ask(udp, server.udpAddress(), "%Y".getBytes())).hasSize(4);
             }
             assertThat(epoll.spurious.get()).as("the broken selector is no longer used").isEqualTo(spuriousAtRebuild);
             assertThat(server.stats().selectorRebuilds).isEqualTo(1);

@@ -1,5 +1,6 @@
 package nioreactor.robustness;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import nioreactor.reactor.Connection;
@@ -19,7 +20,7 @@ final class ServerProbe {
     static List<View> connections(Reactor reactor) {
         try {
             return reactor.call(() -> {
-                List<View> views = new java.util.ArrayList<>();
+                List<View> views = new ArrayList<>();
                 for (IoHandler h : reactor.handlers()) {
                     if (h instanceof Connection c) {
                         views.add(new View(c.id(), c.state(), c.pendingBytes()));

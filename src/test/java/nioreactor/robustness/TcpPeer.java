@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
+import java.util.concurrent.atomic.AtomicLong;
 import nioreactor.testing.Loopback;
 
 /**
@@ -51,7 +53,7 @@ final class TcpPeer implements AutoCloseable {
     }
 
     /** Writes {@code total} bytes of {@code payload} in 64 KiB writes; {@code sent} (may be null) counts progress. */
-    void stream(Payload payload, long total, java.util.concurrent.atomic.AtomicLong sent) throws IOException {
+    void stream(Payload payload, long total, AtomicLong sent) throws IOException {
         byte[] chunk = new byte[64 * 1024];
         for (long left = total; left > 0; ) {
             int n = (int) Math.min(chunk.length, left);
@@ -104,7 +106,7 @@ final class TcpPeer implements AutoCloseable {
             for (int n; (n = in.read(buf)) >= 0; ) {
                 got += n;
             }
-        } catch (java.net.SocketException reset) {
+        } catch (SocketException reset) {
             // the server closed with our unread input pending: the kernel turns that into a reset
         }
         return got;
@@ -114,7 +116,7 @@ final class TcpPeer implements AutoCloseable {
     boolean ended() throws IOException {
         try {
             return in.read() < 0;
-        } catch (java.net.SocketException reset) {
+        } catch (SocketException reset) {
             return true;
         }
     }
