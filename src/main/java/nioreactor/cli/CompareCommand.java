@@ -157,7 +157,7 @@ final class CompareCommand implements Callable<Integer> {
                 "-".repeat(16), "-".repeat(16), "-".repeat(8));
         for (Row r : rows) {
             LoadResult x = r.result();
-            out.printf("| %-34s | %,12.0f | %,9.0f | %,9.0f | %,14d | %,11d KiB | %6d |%n", r.server(),
+            out.printf("| %-34s | %,12.0f | %,9.0f | %,9.0f | %,14d | %,10d KiB | %6d |%n", r.server(),
                     x.requestsPerSecond(), x.p50Micros(), x.p99Micros(), r.threads(), r.heapBytes() / 1024, x.errors());
         }
         out.println();

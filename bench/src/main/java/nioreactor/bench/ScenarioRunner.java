@@ -190,6 +190,7 @@ final class ScenarioRunner {
         for (String kind : o.servers) {
             start(kind);
         }
+        warmUp();
         if (o.scenarios.contains("pingpong")) {
             for (int c : o.conns) {
                 tcp("Ping-pong 64 B, " + c + " connection" + (c == 1 ? "" : "s"), LoadMode.RAW, c, 64, 1, s -> s.raw);
@@ -225,7 +226,8 @@ final class ScenarioRunner {
                 + cpu + "; load average at start: " + load);
         line("- servers pinned to core " + (o.serverCpu.isEmpty() ? "(none: taskset unavailable or 1 core)" : o.serverCpu)
                 + ", load generator pinned to core " + (o.loadCpu.isEmpty() ? "(none)" : o.loadCpu));
-        line("- server JVMs: -XX:+UseG1GC -Xms1g -Xmx1g; Netty with leak detection off (as in production)");
+        line("- server JVMs: -XX:+UseG1GC -Xms1g -Xmx1g; Netty with leak detection off (as in production); every server"
+                + " warmed up (3 s of load, not recorded) before the first table");
         line("- load generator: java " + System.getProperty("java.version") + " (" + System.getProperty("java.home")
                 + "), one selector thread, closed loop, every reply byte checked");
         line("- each row: the median (by req/s) of " + o.rounds + " rounds of " + o.seconds.toMillis() / 1000.0
@@ -271,6 +273,24 @@ final class ScenarioRunner {
         servers.put(kind, s);
         System.out.printf("started %-16s on JDK %-8s (%s) raw %d, framed %d, udp %s%n", kind, s.jdk, java, s.raw,
                 s.framed, s.udp == 0 ? "-" : s.udp);
+    }
+
+    /**
+     * Before the first table, every server gets two seconds of raw and framed load that is not recorded, so the JIT
+     * compiles its hot paths here and not in the first rows (Netty has more code to compile than the others).
+     */
+    private void warmUp() throws IOException, InterruptedException {
+        System.out.println("warming up every server (2 s raw + 1 s framed each, not recorded)");
+        for (ServerUnderTest s : servers.values()) {
+            for (boolean framed : new boolean[] {false, true}) {
+                LoadSettings settings = new LoadSettings(framed ? LoadMode.FRAMED : LoadMode.RAW,
+                        s.address(framed ? s.framed : s.raw), 10, framed ? 64 : 512, framed ? 4 : 1, Duration.ZERO,
+                        Duration.ofSeconds(framed ? 1 : 2), 1);
+                try (LoadGenerator load = LoadGenerator.connect(settings)) {
+                    load.run(LoadGenerator.Progress.NONE);
+                }
+            }
+        }
     }
 
     private void stopAll() {
