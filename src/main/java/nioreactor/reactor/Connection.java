@@ -146,10 +146,10 @@ public final class Connection implements IoHandler, WriteQueue.Listener {
     private void onPeerEof() {
         String lost = state == ConnectionState.OPEN || state == ConnectionState.PAUSED ? handler.partialMessage() : null;
         if (lost != null) {
-            log.debug("#{} peer closed in the middle of a message; dropped {}", id, lost);
+            log.debug("#{} peer closed in the middle of a message; {} cut short", id, lost);
         }
         if (trace.on) {
-            trace.event("eof #{} (peer closed its side){}", id, lost == null ? "" : "; dropped " + lost);
+            trace.event("eof #{} (peer closed its side){}", id, lost == null ? "" : "; cut short: " + lost);
         }
         if (state == ConnectionState.LINGERING || out.isEmpty()) {
             close(state == ConnectionState.OPEN || state == ConnectionState.PAUSED ? CloseReason.PEER_EOF : closeReason);

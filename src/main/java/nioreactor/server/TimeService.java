@@ -120,7 +120,7 @@ public final class TimeService implements IoHandler {
         if (pending.isEmpty()) {
             try {
                 int n = channel.send(reply, to);
-                if (n > 0) {
+                if (!reply.hasRemaining()) { // sent (n == 0 alone would also be an empty datagram sent)
                     sent(to, n);
                     return;
                 }
@@ -145,7 +145,7 @@ public final class TimeService implements IoHandler {
         while ((next = pending.peek()) != null) {
             try {
                 int n = channel.send(next.data(), next.to());
-                if (n == 0) {
+                if (next.data().hasRemaining()) {
                     return; // still full; OP_WRITE stays on
                 }
                 sent(next.to(), n);
