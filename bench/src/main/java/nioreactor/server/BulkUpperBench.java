@@ -1,0 +1,55 @@
+package nioreactor.server;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import nioreactor.protocol.Upper;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The raw echo's upper-casing of one read in the reactor's direct buffer: SWAR straight on the buffer
+ * ({@link Upper#inPlace}) against {@link BulkUpper} (bulk copy to a long[], vectorizable loop, copy back), which the
+ * echo uses from 256 bytes on. In the server's package because BulkUpper is package-private.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(1)
+public class BulkUpperBench {
+    @Param({"64", "1024", "16384"})
+    int size;
+
+    ByteBuffer buf;
+
+    @Setup
+    public void setup() {
+        buf = ByteBuffer.allocateDirect(64 * 1024);
+        byte[] text = "Hello, nioreactor! pack my box with five dozen liquor jugs. ".getBytes();
+        for (int i = 0; i < size; i++) {
+            buf.put(i, text[i % text.length]);
+        }
+    }
+
+    @Benchmark
+    public ByteBuffer onTheBuffer() {
+        Upper.inPlace(buf, 0, size);
+        return buf;
+    }
+
+    @Benchmark
+    public ByteBuffer bulk() {
+        BulkUpper.inPlace(buf, 0, size);
+        return buf;
+    }
+}
