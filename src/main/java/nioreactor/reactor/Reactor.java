@@ -81,6 +81,7 @@ public final class Reactor implements Executor {
     private int prematureSelects;
     /** When this iteration's first handler ran: select(Consumer) dispatches inside the call. */
     private long firstDispatchNanos;
+    private long selectStartNanos;
     private long nextConnectionId = 1;
 
     public Reactor(String name, int readBufferSize, Trace trace, SelectCall selectCall, int spinThreshold) {
@@ -157,6 +158,7 @@ public final class Reactor implements Executor {
     private long select(long now) throws IOException {
         wakeupPending.set(false); // from here on, a new task's execute() calls wakeup(), which makes select return
         firstDispatchNanos = 0;
+        selectStartNanos = now;
         long timeoutMillis;
         if (!tasks.isEmpty() || !running) {
             timeoutMillis = 0; // when stopping, a pending timer (e.g. the shutdown deadline) must not hold the loop
@@ -208,6 +210,10 @@ public final class Reactor implements Executor {
     private void dispatch(SelectionKey key) {
         if (firstDispatchNanos == 0) {
             firstDispatchNanos = System.nanoTime();
+            if (trace.on) {
+                // select(Consumer) runs the handlers inside the call: say the loop woke before their lines appear.
+                trace.event("select woke after {} us", (firstDispatchNanos - selectStartNanos) / 1_000);
+            }
         }
         IoHandler handler = (IoHandler) key.attachment();
         try {

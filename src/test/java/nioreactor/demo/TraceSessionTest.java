@@ -135,7 +135,8 @@ class TraceSessionTest {
 
             // selects: blocking, and returning with ready keys and the time blocked
             assertThat(traced.lines()).anyMatch(l -> l.matches("select -> [1-9]\\d* ready after \\d+ us"))
-                    .anyMatch(l -> l.equals("select blocking (no timer)"));
+                    .anyMatch(l -> l.equals("select blocking (no timer)"))
+                    .anyMatch(l -> l.matches("select woke after \\d+ us"));
 
             // #6 still open at shutdown
             leftOpen = connect(upper);
