@@ -12,8 +12,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import nioreactor.testing.Eventually;
 
 /**
@@ -39,15 +42,22 @@ final class ChildServe implements AutoCloseable {
      */
     static ChildServe start(Path dir, List<String> wrapper, List<String> jvmArgs, String... serveArgs)
             throws IOException {
+        List<String> args = new ArrayList<>(List.of("serve"));
+        args.addAll(List.of(serveArgs));
+        return startMain(dir, wrapper, jvmArgs, "nioreactor.cli.Main", args);
+    }
+
+    /** Starts another main class (e.g. one from the test classes) the same way; it must log the listening line. */
+    static ChildServe startMain(Path dir, List<String> wrapper, List<String> jvmArgs, String mainClass,
+                                List<String> args) throws IOException {
         List<String> command = new ArrayList<>(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
         command.add("-cp");
-        command.add(runtimeClassPath());
-        command.add("nioreactor.cli.Main");
-        command.add("serve");
-        command.addAll(List.of(serveArgs));
-        Path log = Files.createTempFile(dir, "serve", ".log");
+        command.add(runtimeClassPath(dir));
+        command.add(mainClass);
+        command.addAll(args);
+        Path log = Files.createTempFile(dir, "child", ".log");
         Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
@@ -65,21 +75,45 @@ final class ChildServe implements AutoCloseable {
         return false;
     }
 
-    private static String runtimeClassPath() {
+    /**
+     * The child's class path: the classes it needs and the runtime jars. Class directories are packed into jars
+     * first, as users run the server from a jar: a class loaded lazily from a directory opens a file, which fails
+     * under EMFILE (a NoClassDefFoundError no deployment would see), while a jar stays open and costs nothing more.
+     */
+    private static String runtimeClassPath(Path dir) throws IOException {
         List<String> entries = new ArrayList<>();
-        for (String className : List.of("nioreactor.cli.Main", "org.slf4j.LoggerFactory",
+        for (String className : List.of("nioreactor.cli.Main", ChildServe.class.getName(), "org.slf4j.LoggerFactory",
                 "org.slf4j.simple.SimpleLogger", "picocli.CommandLine", "org.HdrHistogram.Histogram")) {
+            Path entry;
             try {
                 Class<?> c = Class.forName(className, false, ChildServe.class.getClassLoader());
-                String entry = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-                if (!entries.contains(entry)) {
-                    entries.add(entry);
-                }
+                entry = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
             } catch (ClassNotFoundException | URISyntaxException e) {
                 throw new IllegalStateException("cannot locate " + className + " for the child's class path", e);
             }
+            if (Files.isDirectory(entry)) {
+                entry = jar(entry, dir.resolve(entries.size() + "-" + entry.getFileName() + ".jar"));
+            }
+            if (!entries.contains(entry.toString())) {
+                entries.add(entry.toString());
+            }
         }
         return String.join(File.pathSeparator, entries);
+    }
+
+    private static Path jar(Path classes, Path jar) throws IOException {
+        if (Files.exists(jar)) {
+            return jar;
+        }
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
+             Stream<Path> files = Files.walk(classes)) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                out.putNextEntry(new JarEntry(classes.relativize(f).toString().replace(File.separatorChar, '/')));
+                Files.copy(f, out);
+                out.closeEntry();
+            }
+        }
+        return jar;
     }
 
     long pid() {
