@@ -109,9 +109,17 @@ public final class LoadGenerator implements AutoCloseable {
      * @throws LoadFailure if a reply was wrong
      */
     public LoadResult run(Progress progress) throws InterruptedException {
+        return run(settings.warmup(), settings.duration(), progress);
+    }
+
+    /**
+     * Like {@link #run(Progress)} with another warm-up and duration than the settings', e.g. a longer warm-up for the
+     * first round on fresh connections and shorter ones for the next rounds on the same connections.
+     */
+    public LoadResult run(Duration warmup, Duration duration, Progress progress) throws InterruptedException {
         long start = System.nanoTime();
-        long measureStart = start + settings.warmup().toNanos();
-        long end = measureStart + settings.duration().toNanos();
+        long measureStart = start + warmup.toNanos();
+        long end = measureStart + duration.toNanos();
         runWorkers(false, measureStart, end, progress);
         Histogram all = new Histogram(HIGHEST_LATENCY_NANOS, 3);
         long requests = 0;
@@ -121,7 +129,7 @@ public final class LoadGenerator implements AutoCloseable {
             requests += w.completed;
             errors += w.errors;
         }
-        return LoadResult.of(requests, settings.duration().toNanos() / 1e9, all, errors);
+        return LoadResult.of(requests, duration.toNanos() / 1e9, all, errors);
     }
 
     /**

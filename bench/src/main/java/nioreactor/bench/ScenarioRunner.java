@@ -231,7 +231,8 @@ final class ScenarioRunner {
         line("- load generator: java " + System.getProperty("java.version") + " (" + System.getProperty("java.home")
                 + "), one selector thread, closed loop, every reply byte checked");
         line("- each row: the median (by req/s) of " + o.rounds + " rounds of " + o.seconds.toMillis() / 1000.0
-                + " s measured after " + o.warmup.toMillis() / 1000.0 + " s warm-up, rounds interleaved across servers;"
+                + " s measured after " + o.warmup.toMillis() / 1000.0 + " s warm-up, rounds interleaved across servers,"
+                + " on the same connections (the first round warms up 1 s longer, 2 s with 500+ connections);"
                 + " latency from request written to reply fully read");
         line("- server CPU: the server process's CPU time (all its threads, from /proc) over the row's wall time; under"
                 + " 100% means the server was not the bottleneck. CPU us/req: that CPU time per request, which a busy"
@@ -309,14 +310,30 @@ final class ScenarioRunner {
     private void tcp(String title, LoadMode mode, int conns, int size, int depth, ToIntFunction<ServerUnderTest> port)
             throws Exception {
         Map<String, List<Row>> rounds = new LinkedHashMap<>();
-        for (int round = 0; round < o.rounds; round++) {
+        Map<String, LoadGenerator> loads = new LinkedHashMap<>();
+        try {
+            // One set of connections per server for all the rounds: fresh connections need a while to run at full
+            // speed (1,000 of them took over half a second here, for every server), which a short round would measure.
             for (ServerUnderTest s : servers.values()) {
-                LoadSettings settings = new LoadSettings(mode, s.address(port.applyAsInt(s)), conns, size, depth,
-                        o.warmup, o.seconds, 1);
-                rounds.computeIfAbsent(s.kind, k -> new ArrayList<>()).add(measure(s.kind, s.jdk, s.process.pid(), settings));
+                loads.put(s.kind, LoadGenerator.connect(new LoadSettings(mode, s.address(port.applyAsInt(s)), conns,
+                        size, depth, o.warmup, o.seconds, 1)));
             }
+            for (int round = 0; round < o.rounds; round++) {
+                Duration warmup = round == 0 ? o.warmup.plus(firstRoundExtraWarmup(conns)) : o.warmup;
+                for (ServerUnderTest s : servers.values()) {
+                    rounds.computeIfAbsent(s.kind, k -> new ArrayList<>())
+                            .add(measure(s.kind, s.jdk, s.process.pid(), loads.get(s.kind), warmup));
+                }
+            }
+        } finally {
+            loads.values().forEach(LoadGenerator::close);
         }
         table(title, medians(rounds));
+    }
+
+    /** Churn opens new connections all the time anyway; the others get a second more, two for many connections. */
+    private static Duration firstRoundExtraWarmup(int conns) {
+        return Duration.ofMillis(conns >= 500 ? 2_000 : 1_000);
     }
 
     /**
@@ -334,18 +351,23 @@ final class ScenarioRunner {
     }
 
     private Row measure(String name, String jdk, long pid, LoadSettings settings) throws IOException, InterruptedException {
-        System.out.printf("  %-16s %s ... ", name, settings.describe());
-        System.out.flush();
         try (LoadGenerator load = LoadGenerator.connect(settings)) {
-            long cpu0 = cpuNanos(pid);
-            long t0 = System.nanoTime();
-            LoadResult r = load.run(LoadGenerator.Progress.NONE);
-            long cpu1 = cpuNanos(pid);
-            double utilisation = cpu0 < 0 || cpu1 < 0 ? 0 : (cpu1 - cpu0) / (double) (System.nanoTime() - t0);
-            Row row = new Row(name, jdk, r, utilisation);
-            System.out.printf("%s  server cpu %.0f%%, %.1f us/req%n", r.summary(), utilisation * 100, row.cpuMicrosPerRequest());
-            return row;
+            return measure(name, jdk, pid, load, settings.warmup());
         }
+    }
+
+    private Row measure(String name, String jdk, long pid, LoadGenerator load, Duration warmup)
+            throws InterruptedException {
+        System.out.printf("  %-16s %s ... ", name, load.settings().describe());
+        System.out.flush();
+        long cpu0 = cpuNanos(pid);
+        long t0 = System.nanoTime();
+        LoadResult r = load.run(warmup, o.seconds, LoadGenerator.Progress.NONE);
+        long cpu1 = cpuNanos(pid);
+        double utilisation = cpu0 < 0 || cpu1 < 0 ? 0 : (cpu1 - cpu0) / (double) (System.nanoTime() - t0);
+        Row row = new Row(name, jdk, r, utilisation);
+        System.out.printf("%s  server cpu %.0f%%, %.1f us/req%n", r.summary(), utilisation * 100, row.cpuMicrosPerRequest());
+        return row;
     }
 
     private void udp() throws Exception {
