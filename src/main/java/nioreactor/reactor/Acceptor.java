@@ -38,6 +38,7 @@ public final class Acceptor implements IoHandler {
     private Timer resumeTimer;
     private long lastRejectLogNanos;
     private long rejectedSinceLog;
+    private Timer rejectLogTimer;
 
     private Acceptor(Reactor reactor, String service, ServerSocketChannel channel, Supplier<StreamHandler> protocol,
                      Limits limits, Runnable onConnectionClosed) throws IOException {
@@ -126,14 +127,29 @@ public final class Acceptor implements IoHandler {
         rejectedSinceLog++;
         long now = System.nanoTime();
         if (now - lastRejectLogNanos >= REJECT_LOG_INTERVAL_NANOS || lastRejectLogNanos == 0) {
-            log.warn("{}: {} connection(s) refused: {} open, --max-connections is {}", service, rejectedSinceLog,
-                    stats.connectionsActive, limits.maxConnections());
-            lastRejectLogNanos = now;
-            rejectedSinceLog = 0;
+            logRejections();
+        } else if (rejectLogTimer == null) {
+            // A storm is logged once a second at most; the timer reports the tail of a burst that then stops.
+            rejectLogTimer = reactor.scheduleAt(lastRejectLogNanos + REJECT_LOG_INTERVAL_NANOS,
+                    "reject-log " + service, this::logRejections);
         }
         if (reactor.trace().on) {
             reactor.trace().event("close (limit): over --max-connections {}", limits.maxConnections());
         }
+    }
+
+    private void logRejections() {
+        if (rejectLogTimer != null) {
+            rejectLogTimer.cancel();
+            rejectLogTimer = null;
+        }
+        if (rejectedSinceLog == 0) {
+            return;
+        }
+        log.warn("{}: {} connection(s) refused: {} open, --max-connections is {}", service, rejectedSinceLog,
+                stats.connectionsActive, limits.maxConnections());
+        lastRejectLogNanos = System.nanoTime();
+        rejectedSinceLog = 0;
     }
 
     private void pauseAccepting(IOException cause) {
@@ -159,6 +175,9 @@ public final class Acceptor implements IoHandler {
     public void close() {
         if (resumeTimer != null) {
             resumeTimer.cancel();
+        }
+        if (rejectLogTimer != null) {
+            rejectLogTimer.cancel();
         }
         key.cancel();
         try {

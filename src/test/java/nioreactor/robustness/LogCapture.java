@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Copies what is logged to System.err while open (slf4j-simple looks System.err up on every line), so a test can
@@ -35,11 +36,15 @@ final class LogCapture implements AutoCloseable {
     }
 
     long lines(String containing) {
+        return matching(containing).size();
+    }
+
+    List<String> matching(String containing) {
         String text;
         synchronized (captured) {
             text = captured.toString(StandardCharsets.UTF_8);
         }
-        return text.lines().filter(l -> l.contains(containing)).count();
+        return text.lines().filter(l -> l.contains(containing)).toList();
     }
 
     @Override
