@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import nioreactor.reactor.Limits;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
@@ -146,7 +147,14 @@ final class ServeCommand implements Callable<Integer> {
             terminal.err().println("serve: cannot start: " + e.getMessage());
             return 1;
         }
-        stop.await();
+        while (!stop.await(1, TimeUnit.SECONDS)) {
+            if (!server.reactor().isRunning()) {
+                // The loop only ends by itself on an error it cannot survive (logged): a process that stays up but
+                // serves nothing would fool a supervisor, so exit non-zero and let it restart us.
+                terminal.err().println("serve: the reactor stopped unexpectedly; exiting");
+                return 1;
+            }
+        }
         log.info("signal received; shutting down (up to {} ms)", shutdownTimeout.toMillis());
         server.close();
         return 0;
