@@ -613,7 +613,10 @@ public final class LoadGenerator implements AutoCloseable {
             while (true) {
                 buf.clear();
                 try {
-                    if (channel.receive(buf) == null) {
+                    // read, not receive: on a connected channel it skips building the sender's address per datagram
+                    // (the generator has one core, like the server, so its own cost per request matters). Every
+                    // reply is non-empty, so 0 means nothing is waiting.
+                    if (channel.read(buf) <= 0) {
                         return;
                     }
                 } catch (IOException e) {
