@@ -83,6 +83,10 @@ final class CompareCommand implements Callable<Integer> {
             return 1;
         } catch (IOException e) {
             terminal.err().println("compare: " + e.getMessage());
+            if (String.valueOf(e.getMessage()).contains("Too many open files")) {
+                terminal.err().printf("compare: each connection takes two descriptors in this process (client and server"
+                        + " side): raise the limit (ulimit -n) or use fewer --conns than %d%n", connections);
+            }
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
