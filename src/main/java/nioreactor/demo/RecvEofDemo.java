@@ -29,7 +29,7 @@ public final class RecvEofDemo implements Demo {
     @Override
     public void run(PrintStream out) throws Exception {
         try (TracedReactor reactor = new TracedReactor("demo-recv-eof")) {
-            InetSocketAddress address = reactor.listen("upper-echo", () -> UpperEcho.INSTANCE, Limits.DEFAULTS);
+            InetSocketAddress address = reactor.listen("upper-echo", UpperEcho.forOneReactor(), Limits.DEFAULTS);
             out.println("upper-echo on " + Loopback.hostPort(address) + "; the reactor's trace of each connection is shown");
             out.println();
             out.println("1. The client sends b'hello', reads the reply, then closes its socket (the program ends):");

@@ -14,28 +14,24 @@ import nioreactor.protocol.Upper;
  * time. Below {@link #THRESHOLD} bytes the two copies cost more than they save, so small reads go straight to
  * {@link Upper#inPlace}.
  *
- * <p>State (the {@code long[]} and a word view of the buffer) is per thread, i.e. per reactor: handlers run only on
- * their reactor's thread, and several reactors may share one JVM.
+ * <p>Its state (the {@code long[]} and a word view of the buffer) belongs to one reactor, like the buffer itself: an
+ * instance is used only on its reactor's thread, so it needs no lock and several reactors can share one JVM.
  */
 final class BulkUpper {
     static final int THRESHOLD = 256;
-    private static final ThreadLocal<BulkUpper> PER_THREAD = ThreadLocal.withInitial(BulkUpper::new);
 
     private ByteBuffer source;
     /** {@code source}'s bytes as native-order words, word k covering bytes 8k to 8k+7 (byte order does not matter: SWAR treats every lane alike). */
     private LongBuffer words;
     private long[] scratch = new long[0];
 
-    private BulkUpper() {
-    }
-
     /** Upper-cases {@code buf}'s bytes from {@code from} (inclusive) to {@code to} (exclusive), in place. */
-    static void inPlace(ByteBuffer buf, int from, int to) {
+    void inPlace(ByteBuffer buf, int from, int to) {
         if (to - from < THRESHOLD || !buf.isDirect()) {
             Upper.inPlace(buf, from, to);
             return;
         }
-        PER_THREAD.get().upper(buf, from, to);
+        upper(buf, from, to);
     }
 
     private void upper(ByteBuffer buf, int from, int to) {

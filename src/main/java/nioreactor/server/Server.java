@@ -85,7 +85,7 @@ public final class Server implements AutoCloseable {
         try {
             if (config.tcpPort() != ServerConfig.DISABLED) {
                 upper = Acceptor.bind(reactor, "upper-echo", address(config.tcpPort()), config.backlog(),
-                        () -> UpperEcho.INSTANCE, config.limits(), onClosed);
+                        UpperEcho.forOneReactor(), config.limits(), onClosed);
                 acceptors.add(upper);
             }
             if (config.framedPort() != ServerConfig.DISABLED) {

@@ -51,11 +51,11 @@ class TraceSessionTest {
         TracedReactor traced = new TracedReactor("trace-test");
         Socket leftOpen = null;
         try {
-            InetSocketAddress upper = traced.listen("upper-echo", () -> UpperEcho.INSTANCE, small);
+            InetSocketAddress upper = traced.listen("upper-echo", UpperEcho.forOneReactor(), small);
             InetSocketAddress framed = traced.listen("framed-echo",
                     () -> new FramedUpperEcho(traced.reactor(), 16, Duration.ofSeconds(5)), small);
-            InetSocketAddress idling = traced.listen("idle", () -> UpperEcho.INSTANCE, idle);
-            InetSocketAddress full = traced.listen("full", () -> UpperEcho.INSTANCE, none);
+            InetSocketAddress idling = traced.listen("idle", UpperEcho.forOneReactor(), idle);
+            InetSocketAddress full = traced.listen("full", UpperEcho.forOneReactor(), none);
             InetSocketAddress udp = traced.onReactor(() -> TimeService.bind(traced.reactor(),
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ZoneOffset.UTC, InstantSource.system(),
                     64, 16).address());

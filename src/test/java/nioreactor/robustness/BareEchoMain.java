@@ -12,7 +12,7 @@ public final class BareEchoMain {
     }
 
     public static void main(String[] args) throws Exception {
-        BareReactor server = BareReactor.start("bare", Limits.DEFAULTS, () -> UpperEcho.INSTANCE);
+        BareReactor server = BareReactor.start("bare", Limits.DEFAULTS, UpperEcho.forOneReactor());
         System.err.println("upper-echo listening on tcp 127.0.0.1:" + server.address().getPort());
         server.reactor().awaitTermination(java.time.Duration.ofDays(1)); // until the test kills it
     }

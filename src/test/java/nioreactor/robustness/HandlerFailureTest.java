@@ -33,7 +33,9 @@ class HandlerFailureTest {
     private static final byte POISON = '!';
 
     /** Upper-echo, except that a poison byte makes it throw, as a buggy protocol would. */
-    private static final StreamHandler FRAGILE = new StreamHandler() {
+    private final StreamHandler fragile = new StreamHandler() {
+        private final UpperEcho echo = new UpperEcho();
+
         @Override
         public void onData(Connection connection, ByteBuffer data) {
             for (int i = data.position(); i < data.limit(); i++) {
@@ -41,14 +43,14 @@ class HandlerFailureTest {
                     throw new IllegalStateException("injected handler failure");
                 }
             }
-            UpperEcho.INSTANCE.onData(connection, data);
+            echo.onData(connection, data);
         }
     };
 
     @Test
     void aFailingHandlerClosesOnlyItsConnection() throws Exception {
         List<TcpPeer> others = new ArrayList<>();
-        try (BareReactor server = BareReactor.start("fragile", Limits.DEFAULTS, () -> FRAGILE)) {
+        try (BareReactor server = BareReactor.start("fragile", Limits.DEFAULTS, () -> fragile)) {
             for (int i = 0; i < 5; i++) {
                 TcpPeer peer = TcpPeer.connect(server.address());
                 others.add(peer);

@@ -18,6 +18,7 @@ class BulkUpperTest {
         Random random = new Random(42);
         ByteBuffer direct = ByteBuffer.allocateDirect(64 * 1024);
         ByteBuffer other = ByteBuffer.allocateDirect(4 * 1024); // a second buffer: the cached view must follow
+        BulkUpper bulk = new BulkUpper();
         for (int round = 0; round < 2_000; round++) {
             ByteBuffer buf = round % 5 == 0 ? other : direct;
             byte[] bytes = new byte[buf.capacity()];
@@ -25,7 +26,7 @@ class BulkUpperTest {
             buf.clear().put(bytes).clear();
             int from = random.nextInt(buf.capacity());
             int to = from + random.nextInt(buf.capacity() - from + 1);
-            BulkUpper.inPlace(buf, from, to);
+            bulk.inPlace(buf, from, to);
             byte[] expected = bytes.clone();
             for (int i = from; i < to; i++) {
                 expected[i] = Upper.upper(bytes[i]);
@@ -39,7 +40,7 @@ class BulkUpperTest {
     @Test
     void heapBuffersAndSmallStretchesTakeThePlainPath() {
         ByteBuffer heap = ByteBuffer.wrap("hello, world; pack my box with five dozen liquor jugs".repeat(20).getBytes());
-        BulkUpper.inPlace(heap, 3, heap.capacity() - 3);
+        new BulkUpper().inPlace(heap, 3, heap.capacity() - 3);
         assertThat(new String(heap.array())).startsWith("helLO, WORLD").endsWith("LIQUOR Jugs");
     }
 }
