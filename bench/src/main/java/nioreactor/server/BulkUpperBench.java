@@ -31,6 +31,7 @@ public class BulkUpperBench {
     int size;
 
     ByteBuffer buf;
+    final BulkUpper bulk = new BulkUpper();
 
     @Setup
     public void setup() {
@@ -49,7 +50,7 @@ public class BulkUpperBench {
 
     @Benchmark
     public ByteBuffer bulk() {
-        BulkUpper.inPlace(buf, 0, size);
+        bulk.inPlace(buf, 0, size);
         return buf;
     }
 }
