@@ -8,8 +8,11 @@ SOURCES := $(shell find src/main -type f 2>/dev/null) pom.xml
 run: $(JAR)
 	java -jar $(JAR) serve
 
+# Every test, then a compile of the bench project (Netty, JMH), so a change that breaks the benchmarks fails here too.
 test:
 	$(MVN) verify
+	$(MVN) -q install -DskipTests
+	cd bench && $(MVN) -q compile
 
 jar: $(JAR)
 
