@@ -22,9 +22,7 @@ public final class MetricsEndpoint {
     /** Binds the listener and registers it with {@code reactor}. Reactor thread only. */
     public static Acceptor bind(Reactor reactor, InetSocketAddress address, int backlog, Limits limits,
                                 Runnable onConnectionClosed) throws IOException {
-        Limits own = limits.idleTimeoutEnabled() ? limits : new Limits(limits.highWater(), limits.lowWater(),
-                limits.readBudget(), limits.maxConnections(), limits.acceptBudget(), limits.acceptBackoff(),
-                DEFAULT_IDLE_TIMEOUT, limits.lingerTimeout());
+        Limits own = limits.idleTimeoutEnabled() ? limits : limits.withIdleTimeout(DEFAULT_IDLE_TIMEOUT);
         return Acceptor.bind(reactor, "metrics", address, backlog,
                 () -> new MetricsHttp(reactor, limits.lingerTimeout(), limits.highWater()), own, onConnectionClosed);
     }

@@ -46,4 +46,34 @@ public record Limits(long highWater, long lowWater, int readBudget, int maxConne
     public boolean idleTimeoutEnabled() {
         return !idleTimeout.isZero();
     }
+
+    // One value changed, the others kept: how tests, embedders and the metrics endpoint adjust the defaults.
+
+    public Limits withWaterMarks(long high, long low) {
+        return new Limits(high, low, readBudget, maxConnections, acceptBudget, acceptBackoff, idleTimeout, lingerTimeout);
+    }
+
+    public Limits withReadBudget(int bytes) {
+        return new Limits(highWater, lowWater, bytes, maxConnections, acceptBudget, acceptBackoff, idleTimeout, lingerTimeout);
+    }
+
+    public Limits withMaxConnections(int n) {
+        return new Limits(highWater, lowWater, readBudget, n, acceptBudget, acceptBackoff, idleTimeout, lingerTimeout);
+    }
+
+    public Limits withAcceptBudget(int n) {
+        return new Limits(highWater, lowWater, readBudget, maxConnections, n, acceptBackoff, idleTimeout, lingerTimeout);
+    }
+
+    public Limits withAcceptBackoff(Duration d) {
+        return new Limits(highWater, lowWater, readBudget, maxConnections, acceptBudget, d, idleTimeout, lingerTimeout);
+    }
+
+    public Limits withIdleTimeout(Duration d) {
+        return new Limits(highWater, lowWater, readBudget, maxConnections, acceptBudget, acceptBackoff, d, lingerTimeout);
+    }
+
+    public Limits withLingerTimeout(Duration d) {
+        return new Limits(highWater, lowWater, readBudget, maxConnections, acceptBudget, acceptBackoff, idleTimeout, d);
+    }
 }

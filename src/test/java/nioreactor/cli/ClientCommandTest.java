@@ -28,9 +28,7 @@ class ClientCommandTest {
 
     @RegisterExtension
     static final RunningServer smallFrames = new RunningServer(b -> b.maxFrame(SMALL_MAX_FRAME)
-            .limits(new Limits(Limits.DEFAULT_HIGH_WATER, Limits.DEFAULT_LOW_WATER, Limits.DEFAULT_READ_BUDGET,
-                    Limits.DEFAULT_MAX_CONNECTIONS, Limits.DEFAULT_ACCEPT_BUDGET, Limits.DEFAULT_ACCEPT_BACKOFF,
-                    Limits.DEFAULT_IDLE_TIMEOUT, Duration.ofMillis(200))));
+            .limits(Limits.DEFAULTS.withLingerTimeout(Duration.ofMillis(200))));
 
     @Test
     void rawSessionPrintsEachAnswerOnItsOwnLine() {

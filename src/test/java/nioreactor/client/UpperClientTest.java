@@ -30,9 +30,7 @@ class UpperClientTest {
 
     /** Water marks far below the client's window, to show that a huge line cannot deadlock against backpressure. */
     @RegisterExtension
-    static final RunningServer tightServer = new RunningServer(b -> b.limits(new Limits(8 * 1024, 2 * 1024,
-            Limits.DEFAULT_READ_BUDGET, Limits.DEFAULT_MAX_CONNECTIONS, Limits.DEFAULT_ACCEPT_BUDGET,
-            Limits.DEFAULT_ACCEPT_BACKOFF, Limits.DEFAULT_IDLE_TIMEOUT, Limits.DEFAULT_LINGER_TIMEOUT)));
+    static final RunningServer tightServer = new RunningServer(b -> b.limits(Limits.DEFAULTS.withWaterMarks(8 * 1024, 2 * 1024)));
 
     @Test
     void answersEachMessageWithItsWholeUpperCasedEcho() throws IOException {

@@ -42,12 +42,9 @@ class TraceSessionTest {
 
     @Test
     void aScriptedSessionShowsEveryKindOfEvent() throws Exception {
-        Limits small = new Limits(64 * 1024, 16 * 1024, Limits.DEFAULT_READ_BUDGET, 100, 8,
-                Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(5));
-        Limits idle = new Limits(64 * 1024, 16 * 1024, Limits.DEFAULT_READ_BUDGET, 100, 8,
-                Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(5));
-        Limits none = new Limits(64 * 1024, 16 * 1024, Limits.DEFAULT_READ_BUDGET, 0, 8,
-                Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(5));
+        Limits small = Limits.DEFAULTS.withWaterMarks(64 * 1024, 16 * 1024).withMaxConnections(100).withAcceptBudget(8);
+        Limits idle = small.withIdleTimeout(Duration.ofMillis(100));
+        Limits none = small.withMaxConnections(0);
         TracedReactor traced = new TracedReactor("trace-test");
         Socket leftOpen = null;
         try {

@@ -229,9 +229,7 @@ class MetricsEndpointTest {
 
     @Test
     void aClientPipeliningWithoutReadingIsClosedNotBuffered() throws Exception {
-        Limits small = new Limits(64 * 1024, 16 * 1024, Limits.DEFAULT_READ_BUDGET, Limits.DEFAULT_MAX_CONNECTIONS,
-                Limits.DEFAULT_ACCEPT_BUDGET, Limits.DEFAULT_ACCEPT_BACKOFF, Limits.DEFAULT_IDLE_TIMEOUT,
-                Limits.DEFAULT_LINGER_TIMEOUT);
+        Limits small = Limits.DEFAULTS.withWaterMarks(64 * 1024, 16 * 1024);
         int requests = 3000; // ~5 KiB of answer each: far more than the kernel's buffers and the high water mark
         try (Server flooded = Server.start(ServerConfig.builder().ephemeralPorts().metricsPort(0).limits(small)
                 .reactorName("metrics-flood").build());

@@ -1,5 +1,6 @@
 package nioreactor.robustness;
 
+import nioreactor.reactor.Limits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
@@ -57,7 +58,7 @@ class BudgetTest {
         };
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try (BareReactor server = BareReactor.start("read-budget",
-                LimitsBuilder.defaults().readBudget(budget).build(), () -> counting)) {
+                Limits.DEFAULTS.withReadBudget(budget), () -> counting)) {
             reads.reactor = server.reactor();
             List<Future<?>> hoses = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
@@ -89,7 +90,7 @@ class BudgetTest {
         ExecutorService pool = Executors.newFixedThreadPool(3);
         List<TcpPeer> peers = Collections.synchronizedList(new ArrayList<>());
         try (BareReactor server = BareReactor.start("accept-budget",
-                LimitsBuilder.defaults().acceptBudget(budget).build(), () -> {
+                Limits.DEFAULTS.withAcceptBudget(budget), () -> {
                     accepts.add("listener", 1); // the protocol factory runs once per accept
                     return idle;
                 })) {

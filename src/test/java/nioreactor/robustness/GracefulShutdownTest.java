@@ -1,5 +1,6 @@
 package nioreactor.robustness;
 
+import nioreactor.reactor.Limits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -91,7 +92,7 @@ class GracefulShutdownTest {
     /** High water far above SENT: the server reads everything, so all of it is owed when shutdown begins. */
     private static Server startReadingEverything() throws IOException {
         return Server.start(ServerConfig.builder().ephemeralPorts().framedPort(-1).udpPort(-1)
-                .limits(LimitsBuilder.defaults().waterMarks(64L << 20, 16L << 20).build()).build());
+                .limits(Limits.DEFAULTS.withWaterMarks(64L << 20, 16L << 20)).build());
     }
 
     /** Sends SENT bytes, reads none, waits until the server has read them all; returns what it has queued. */

@@ -1,5 +1,6 @@
 package nioreactor.robustness;
 
+import nioreactor.reactor.Limits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -67,7 +68,7 @@ class HalfCloseTest {
         // A high water mark above what we send: the server reads it all, so it sees our FIN with replies owed (more
         // than the kernel's buffers can take: the send buffer grows to at most net.ipv4.tcp_wmem's 4 MiB).
         Server server = Server.start(ServerConfig.builder().ephemeralPorts().framedPort(-1).udpPort(-1)
-                .limits(LimitsBuilder.defaults().waterMarks(64L << 20, 16L << 20).build()).build());
+                .limits(Limits.DEFAULTS.withWaterMarks(64L << 20, 16L << 20)).build());
         try (TcpPeer peer = TcpPeer.connectWithReceiveBuffer(server.tcpAddress(), 64 * 1024)) {
             long size = 16L << 20;
             peer.stream(new Payload(1), size, null);

@@ -1,5 +1,6 @@
 package nioreactor.robustness;
 
+import nioreactor.reactor.Limits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -26,7 +27,7 @@ class IdleTimeoutTest {
     @Test
     void anIdleConnectionIsClosedAndAnActiveOneIsNot() throws Exception {
         Server server = Server.start(ServerConfig.builder().ephemeralPorts().framedPort(-1).udpPort(-1)
-                .limits(LimitsBuilder.defaults().idleTimeout(IDLE).build()).build());
+                .limits(Limits.DEFAULTS.withIdleTimeout(IDLE)).build());
         ExecutorService pool = Executors.newSingleThreadExecutor();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger exchanges = new AtomicInteger();

@@ -1,5 +1,6 @@
 package nioreactor.robustness;
 
+import nioreactor.reactor.Limits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -28,7 +29,7 @@ class MaxConnectionsTest {
     @Test
     void connectionsOverTheLimitAreClosedAtOnceCountedAndLoggedSparingly() throws Exception {
         Server server = Server.start(ServerConfig.builder().ephemeralPorts().framedPort(-1).udpPort(-1)
-                .limits(LimitsBuilder.defaults().maxConnections(MAX).build()).build());
+                .limits(Limits.DEFAULTS.withMaxConnections(MAX)).build());
         List<TcpPeer> held = new ArrayList<>();
         try (LogCapture log = new LogCapture()) {
             for (int i = 0; i < MAX; i++) {

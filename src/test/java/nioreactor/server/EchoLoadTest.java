@@ -102,9 +102,7 @@ class EchoLoadTest {
     void framedPortWithTinyBuffersAndWaterMarksLosesNothing() throws Exception {
         // A 1 KiB read buffer cuts every frame into many reads (and leaves the reply scratch buffer just 64 bytes
         // of slack), and water marks of 64 KiB / 16 KiB pause a lagging connection early.
-        Limits d = Limits.DEFAULTS;
-        Limits tiny = new Limits(64 * 1024, 16 * 1024, d.readBudget(), d.maxConnections(), d.acceptBudget(),
-                d.acceptBackoff(), d.idleTimeout(), d.lingerTimeout());
+        Limits tiny = Limits.DEFAULTS.withWaterMarks(64 * 1024, 16 * 1024);
         Seed seed = Seed.orDefault(3_005);
         try (Server small = Server.start(ServerConfig.builder().ephemeralPorts().readBufferSize(1024).limits(tiny).build())) {
             List<Exchange> exchanges = new ArrayList<>();

@@ -52,9 +52,7 @@ class HalfCloseTest {
 
     @BeforeEach
     void start() throws Exception {
-        Limits d = Limits.DEFAULTS;
-        Limits limits = new Limits(HIGH_WATER, d.lowWater(), d.readBudget(), d.maxConnections(), d.acceptBudget(),
-                d.acceptBackoff(), d.idleTimeout(), d.lingerTimeout());
+        Limits limits = Limits.DEFAULTS.withWaterMarks(HIGH_WATER, Limits.DEFAULT_LOW_WATER);
         server = Server.start(ServerConfig.builder().ephemeralPorts().limits(limits).build());
     }
 
