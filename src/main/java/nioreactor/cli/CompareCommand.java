@@ -59,6 +59,9 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // The in-process servers' lifecycle lines (listening on, shutdown summary) would break into the progress line
+        // and the table; slf4j-simple reads this when the Server logger is created, i.e. on first use below.
+        System.setProperty("org.slf4j.simpleLogger.log." + Server.class.getName(), "warn");
         PrintStream out = terminal.out();
         LoadSettings settings;
         try {
