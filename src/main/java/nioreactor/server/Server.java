@@ -82,15 +82,18 @@ public final class Server implements AutoCloseable {
 
     private void bindAll() throws IOException {
         Runnable onClosed = this::connectionClosed;
+        // Reactor-thread state shared by both echoes: one scratch array per reactor, not one per connection.
+        BulkUpper bulk = new BulkUpper();
+        UpperEcho upperEcho = new UpperEcho(bulk);
         try {
             if (config.tcpPort() != ServerConfig.DISABLED) {
                 upper = Acceptor.bind(reactor, "upper-echo", address(config.tcpPort()), config.backlog(),
-                        UpperEcho.forOneReactor(), config.limits(), onClosed);
+                        () -> upperEcho, config.limits(), onClosed);
                 acceptors.add(upper);
             }
             if (config.framedPort() != ServerConfig.DISABLED) {
                 framed = Acceptor.bind(reactor, "framed-echo", address(config.framedPort()), config.backlog(),
-                        () -> new FramedUpperEcho(reactor, config.maxFrame(), config.limits().lingerTimeout()),
+                        () -> new FramedUpperEcho(reactor, config.maxFrame(), config.limits().lingerTimeout(), bulk),
                         config.limits(), onClosed);
                 acceptors.add(framed);
             }

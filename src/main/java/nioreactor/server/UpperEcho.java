@@ -13,7 +13,15 @@ import nioreactor.reactor.StreamHandler;
  */
 public final class UpperEcho implements StreamHandler {
     /** Scratch space for large reads; reactor-thread state, like the read buffer it works on. */
-    private final BulkUpper bulk = new BulkUpper();
+    private final BulkUpper bulk;
+
+    public UpperEcho() {
+        this(new BulkUpper());
+    }
+
+    UpperEcho(BulkUpper bulk) {
+        this.bulk = bulk;
+    }
 
     /** One echo for every connection of one reactor (its scratch space belongs to that reactor's thread). */
     public static Supplier<StreamHandler> forOneReactor() {
