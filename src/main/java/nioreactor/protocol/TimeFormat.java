@@ -122,11 +122,24 @@ public final class TimeFormat {
    * @throws DateTimeException if the epoch second is outside {@link Instant}'s range
    */
   public int formatTo(long epochSecond, ZoneId zone, StringBuilder out) {
+    return formatTo(epochSecond, zone, out, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Like {@link #formatTo(long, ZoneId, StringBuilder)}, but gives up as soon as more than {@code
+   * maxChars} chars were appended and returns -1 (what was appended stays). A server that must
+   * answer within a size limit uses this: a 64 KiB format of {@code %1024c} would otherwise render
+   * megabytes only to be refused.
+   */
+  public int formatTo(long epochSecond, ZoneId zone, StringBuilder out, int maxChars) {
     Objects.requireNonNull(zone, "zone");
     int start = out.length();
     BrokenDownTime time = new BrokenDownTime(epochSecond, zone);
     for (Part part : parts) {
       part.render(time, out);
+      if (out.length() - start > maxChars) {
+        return -1;
+      }
     }
     return out.length() - start;
   }

@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.time.ZoneId;
 import nioreactor.protocol.TimeFormat;
 import nioreactor.protocol.TimeFormatCache;
@@ -43,6 +42,7 @@ final class TimeReplies {
     /** Behind the slots: a format whose slot was taken by another is not parsed again. */
     private final TimeFormatCache formats = new TimeFormatCache();
     private final ZoneId zone;
+    private StringBuilder rendering = new StringBuilder();
     private boolean lastWasError;
 
     TimeReplies(ZoneId zone) {
@@ -92,12 +92,19 @@ final class TimeReplies {
     }
 
     private void render(Entry entry, long epochSecond) {
-        byte[] text = entry.format.format(Instant.ofEpochSecond(epochSecond), zone).getBytes(StandardCharsets.UTF_8);
+        rendering.setLength(0);
+        // A UTF-8 reply has at least as many bytes as chars, so rendering can stop at MAX_DATAGRAM chars: a hostile
+        // format (64 KiB of %1024c) then costs microseconds, not the tens of milliseconds of rendering megabytes.
+        boolean fits = entry.format.formatTo(epochSecond, zone, rendering, MAX_DATAGRAM) >= 0;
+        byte[] text = fits ? rendering.toString().getBytes(StandardCharsets.UTF_8) : null;
         entry.second = epochSecond;
-        entry.tooLarge = text.length > MAX_DATAGRAM;
+        entry.tooLarge = text == null || text.length > MAX_DATAGRAM;
         entry.reply = entry.tooLarge
-                ? error("reply of " + text.length + " bytes does not fit in one datagram")
+                ? error("reply of more than " + MAX_DATAGRAM + " bytes does not fit in one datagram")
                 : ByteBuffer.wrap(text);
+        if (rendering.capacity() > 4 * 1024) {
+            rendering = new StringBuilder(); // don't keep a huge builder for the odd large reply
+        }
     }
 
     static ByteBuffer error(String reason) {

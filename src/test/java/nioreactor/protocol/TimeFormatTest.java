@@ -278,4 +278,17 @@ class TimeFormatTest {
   static String escape(String text) {
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
   }
+
+  @Test
+  void boundedRenderingStopsSoonAfterTheLimit() throws TimeFormatException {
+    // 64 conversions of 1024 chars each would be 64 Ki chars; with a limit of 4096 it must stop after the fifth.
+    TimeFormat hostile = TimeFormat.compile("%1024c".repeat(64));
+    StringBuilder out = new StringBuilder();
+    assertThat(hostile.formatTo(0, ZoneOffset.UTC, out, 4096)).isEqualTo(-1);
+    assertThat(out.length()).isEqualTo(5 * 1024);
+
+    StringBuilder fits = new StringBuilder("prefix:");
+    assertThat(TimeFormat.compile("%Y").formatTo(0, ZoneOffset.UTC, fits, 4)).isEqualTo(4);
+    assertThat(fits.toString()).isEqualTo("prefix:1970");
+  }
 }

@@ -104,6 +104,15 @@ class TimeServiceTest {
     }
 
     @Test
+    void aHostileFormatIsRefusedWithoutRenderingItAll() throws Exception {
+        // 10,000 x %1024c would render 10 MiB; the server stops at the datagram limit and says why.
+        assertThat(ask("%1024c".repeat(10_000))).startsWith("ERR ").contains("datagram");
+        // Few enough chars, too many bytes: 21,000 three-byte euro signs and 3 x 1024 chars of %c.
+        assertThat(ask("\u20ac".repeat(21_000) + "%1024c".repeat(3))).startsWith("ERR ").contains("datagram");
+        assertThat(ask("%Y")).isEqualTo("2024");
+    }
+
+    @Test
     void aReplyOfExactlyTheLargestDatagramStillFits() throws Exception {
         String format = "x".repeat(TimeReplies.MAX_DATAGRAM - 4) + "%Y";
         assertThat(ask(format)).isEqualTo("x".repeat(TimeReplies.MAX_DATAGRAM - 4) + "2024");
