@@ -80,6 +80,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "Pause after accept fails, e.g. out of file descriptors (default: 1s).")
     Duration acceptBackoff = Limits.DEFAULT_ACCEPT_BACKOFF;
 
+    @Option(names = "--write-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            description = "Close a connection whose pending output makes no progress this long: its peer stopped reading (default: 60s; off to disable).")
+    Duration writeTimeout = Limits.DEFAULT_WRITE_TIMEOUT;
+
     @Option(names = "--linger-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
             description = "How long a connection the server closes (bad frame) may flush and wait for the peer's FIN (default: 5s).")
     Duration lingerTimeout = Limits.DEFAULT_LINGER_TIMEOUT;
@@ -120,7 +124,7 @@ final class ServeCommand implements Callable<Integer> {
                 .backlog(backlog)
                 .readBufferSize(Converters.toIntSize(readBuffer, "--read-buffer"))
                 .limits(new Limits(highWater, lowWater, Converters.toIntSize(readBudget, "--read-budget"),
-                        maxConnections, acceptBudget, acceptBackoff, idleTimeout, lingerTimeout))
+                        maxConnections, acceptBudget, acceptBackoff, idleTimeout, lingerTimeout, writeTimeout))
                 .shutdownTimeout(shutdownTimeout)
                 .udpPendingReplies(udpPending)
                 .trace(trace)

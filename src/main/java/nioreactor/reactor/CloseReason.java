@@ -8,6 +8,8 @@ public enum CloseReason {
     RESET("reset"),
     /** No read and no write progress for the idle timeout. */
     IDLE("idle"),
+    /** Output pending with no write progress for {@code --write-timeout}: the peer stopped reading. */
+    WRITE_TIMEOUT("write-timeout"),
     /** Over {@code --max-connections}: accepted and closed at once. */
     LIMIT("limit"),
     /** The peer broke the protocol (e.g. a frame over {@code --max-frame}). */

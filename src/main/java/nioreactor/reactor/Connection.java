@@ -40,6 +40,9 @@ public final class Connection implements IoHandler, WriteQueue.Listener {
     private int interestOps;
     private long lastProgressNanos;
     private Timer idleTimer;
+    /** Armed only while output is pending, when a write timeout is set: catches a peer that stopped reading. */
+    private Timer writeStallTimer;
+    private long lastWriteNanos;
     private Timer closeDeadline;
 
     Connection(Reactor reactor, SocketChannel channel, StreamHandler handler, Limits limits, Runnable onClosed) {
@@ -200,18 +203,16 @@ public final class Connection implements IoHandler, WriteQueue.Listener {
 
     private void flush() {
         long pendingBefore = out.pending();
-        long written;
         try {
-            written = out.flush(channel);
+            out.flush(channel);
         } catch (IOException e) {
+            // A gathering flush can fail after earlier batches went out: count those before closing.
+            wrote(pendingBefore - out.pending());
             closeOnError("write", e);
             return;
         }
-        stats.bytesWritten += written;
-        stats.bytesPending -= pendingBefore - out.pending();
-        if (written > 0) {
-            progress();
-        }
+        long written = pendingBefore - out.pending();
+        wrote(written);
         if (trace.on) {
             trace.event("write #{} {} of {} pending bytes", id, written, pendingBefore);
         }
@@ -228,9 +229,52 @@ public final class Connection implements IoHandler, WriteQueue.Listener {
         }
     }
 
+    private void wrote(long bytes) {
+        stats.bytesWritten += bytes;
+        stats.bytesPending -= bytes;
+        if (bytes > 0) {
+            progress();
+            if (writeStallTimer != null) {
+                lastWriteNanos = System.nanoTime();
+            }
+        }
+    }
+
     @Override
     public void pendingChanged(boolean pending) {
         updateInterest();
+        if (pending && limits.writeTimeoutEnabled() && writeStallTimer == null) {
+            lastWriteNanos = System.nanoTime();
+            armWriteStallTimer();
+        } else if (!pending && writeStallTimer != null) {
+            writeStallTimer.cancel();
+            writeStallTimer = null;
+        }
+    }
+
+    private void armWriteStallTimer() {
+        writeStallTimer = reactor.scheduleAt(lastWriteNanos + limits.writeTimeout().toNanos(), "write-stall #" + id,
+                this::writeStallCheck);
+    }
+
+    /**
+     * A peer that sends, never reads, and perhaps half-closes would otherwise keep its descriptor and up to the high
+     * water mark of our memory forever (idle timeouts are off by default, and a paused or half-closed connection is
+     * not idle in the usual sense). Like the idle timer, this one re-arms itself lazily on progress.
+     */
+    private void writeStallCheck() {
+        writeStallTimer = null;
+        if (state == ConnectionState.CLOSED || out.isEmpty()) {
+            return;
+        }
+        long stalledFor = System.nanoTime() - lastWriteNanos;
+        if (stalledFor >= limits.writeTimeout().toNanos()) {
+            log.debug("#{} made no write progress for {} ms with {} bytes pending; the peer stopped reading", id,
+                    stalledFor / 1_000_000, out.pending());
+            close(CloseReason.WRITE_TIMEOUT);
+        } else {
+            armWriteStallTimer();
+        }
     }
 
     @Override
@@ -276,13 +320,13 @@ public final class Connection implements IoHandler, WriteQueue.Listener {
         if (state == ConnectionState.CLOSED || state == ConnectionState.LINGERING || state == ConnectionState.DRAINING) {
             return;
         }
-        closeReason = reason;
         if (closeDeadline == null) {
             closeDeadline = reactor.schedule(deadline, "close-deadline #" + id, this::deadlinePassed);
         }
         if (state == ConnectionState.INPUT_CLOSED) {
-            return; // already finishing: it closes as soon as its queue drains
+            return; // already finishing (for its own reason): it closes as soon as its queue drains
         }
+        closeReason = reason;
         state = ConnectionState.DRAINING;
         if (out.isEmpty()) {
             startLingering();
@@ -346,6 +390,9 @@ public final class Connection implements IoHandler, WriteQueue.Listener {
         }
         if (closeDeadline != null) {
             closeDeadline.cancel();
+        }
+        if (writeStallTimer != null) {
+            writeStallTimer.cancel();
         }
         if (key != null) {
             key.cancel();

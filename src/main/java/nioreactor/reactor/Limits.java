@@ -14,9 +14,11 @@ import java.time.Duration;
  * @param acceptBackoff  how long accepting pauses after accept fails (e.g. out of file descriptors)
  * @param idleTimeout    a connection with no read or write progress this long is closed; zero means never
  * @param lingerTimeout  how long a connection the server is closing may take to flush and see the peer's FIN
+ * @param writeTimeout   a connection whose pending output makes no progress this long is closed (its peer stopped
+ *                       reading); zero means never
  */
 public record Limits(long highWater, long lowWater, int readBudget, int maxConnections, int acceptBudget,
-                     Duration acceptBackoff, Duration idleTimeout, Duration lingerTimeout) {
+                     Duration acceptBackoff, Duration idleTimeout, Duration lingerTimeout, Duration writeTimeout) {
 
     public static final long DEFAULT_HIGH_WATER = 1024 * 1024;
     public static final long DEFAULT_LOW_WATER = 256 * 1024;
@@ -26,10 +28,11 @@ public record Limits(long highWater, long lowWater, int readBudget, int maxConne
     public static final Duration DEFAULT_ACCEPT_BACKOFF = Duration.ofSeconds(1);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ZERO;
     public static final Duration DEFAULT_LINGER_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(60);
 
     public static final Limits DEFAULTS = new Limits(DEFAULT_HIGH_WATER, DEFAULT_LOW_WATER, DEFAULT_READ_BUDGET,
             DEFAULT_MAX_CONNECTIONS, DEFAULT_ACCEPT_BUDGET, DEFAULT_ACCEPT_BACKOFF, DEFAULT_IDLE_TIMEOUT,
-            DEFAULT_LINGER_TIMEOUT);
+            DEFAULT_LINGER_TIMEOUT, DEFAULT_WRITE_TIMEOUT);
 
     public Limits {
         if (lowWater < 0 || lowWater > highWater) {
@@ -38,7 +41,8 @@ public record Limits(long highWater, long lowWater, int readBudget, int maxConne
         if (readBudget < 1 || maxConnections < 0 || acceptBudget < 1) {
             throw new IllegalArgumentException("read budget and accept budget must be >= 1, max connections >= 0");
         }
-        if (acceptBackoff.isNegative() || idleTimeout.isNegative() || lingerTimeout.isNegative()) {
+        if (acceptBackoff.isNegative() || idleTimeout.isNegative() || lingerTimeout.isNegative()
+                || writeTimeout.isNegative()) {
             throw new IllegalArgumentException("durations must not be negative");
         }
     }
@@ -47,33 +51,49 @@ public record Limits(long highWater, long lowWater, int readBudget, int maxConne
         return !idleTimeout.isZero();
     }
 
+    public boolean writeTimeoutEnabled() {
+        return !writeTimeout.isZero();
+    }
+
     // One value changed, the others kept: how tests, embedders and the metrics endpoint adjust the defaults.
 
     public Limits withWaterMarks(long high, long low) {
-        return new Limits(high, low, readBudget, maxConnections, acceptBudget, acceptBackoff, idleTimeout, lingerTimeout);
+        return new Limits(high, low, readBudget, maxConnections, acceptBudget,
+                acceptBackoff, idleTimeout, lingerTimeout, writeTimeout);
     }
 
     public Limits withReadBudget(int bytes) {
-        return new Limits(highWater, lowWater, bytes, maxConnections, acceptBudget, acceptBackoff, idleTimeout, lingerTimeout);
+        return new Limits(highWater, lowWater, bytes, maxConnections, acceptBudget,
+                acceptBackoff, idleTimeout, lingerTimeout, writeTimeout);
     }
 
     public Limits withMaxConnections(int n) {
-        return new Limits(highWater, lowWater, readBudget, n, acceptBudget, acceptBackoff, idleTimeout, lingerTimeout);
+        return new Limits(highWater, lowWater, readBudget, n, acceptBudget,
+                acceptBackoff, idleTimeout, lingerTimeout, writeTimeout);
     }
 
     public Limits withAcceptBudget(int n) {
-        return new Limits(highWater, lowWater, readBudget, maxConnections, n, acceptBackoff, idleTimeout, lingerTimeout);
+        return new Limits(highWater, lowWater, readBudget, maxConnections, n,
+                acceptBackoff, idleTimeout, lingerTimeout, writeTimeout);
     }
 
     public Limits withAcceptBackoff(Duration d) {
-        return new Limits(highWater, lowWater, readBudget, maxConnections, acceptBudget, d, idleTimeout, lingerTimeout);
+        return new Limits(highWater, lowWater, readBudget, maxConnections, acceptBudget,
+                d, idleTimeout, lingerTimeout, writeTimeout);
     }
 
     public Limits withIdleTimeout(Duration d) {
-        return new Limits(highWater, lowWater, readBudget, maxConnections, acceptBudget, acceptBackoff, d, lingerTimeout);
+        return new Limits(highWater, lowWater, readBudget, maxConnections, acceptBudget,
+                acceptBackoff, d, lingerTimeout, writeTimeout);
     }
 
     public Limits withLingerTimeout(Duration d) {
-        return new Limits(highWater, lowWater, readBudget, maxConnections, acceptBudget, acceptBackoff, idleTimeout, d);
+        return new Limits(highWater, lowWater, readBudget, maxConnections, acceptBudget,
+                acceptBackoff, idleTimeout, d, writeTimeout);
+    }
+
+    public Limits withWriteTimeout(Duration d) {
+        return new Limits(highWater, lowWater, readBudget, maxConnections, acceptBudget,
+                acceptBackoff, idleTimeout, lingerTimeout, d);
     }
 }
