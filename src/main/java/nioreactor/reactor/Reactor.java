@@ -75,7 +75,8 @@ public final class Reactor implements Executor {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final AtomicBoolean started = new AtomicBoolean();
 
-    private Selector selector;
+    /** Volatile because {@link #execute} reads it from other threads to wake it, and a rebuild replaces it. */
+    private volatile Selector selector;
     private volatile boolean running = true;
     /** Consecutive selects that returned nothing, early, for no reason: the spin guard's evidence. */
     private int prematureSelects;
@@ -145,9 +146,12 @@ public final class Reactor implements Executor {
             // Only a broken selector gets here (handlers' failures are caught in dispatch); say so loudly.
             log.error("{} stopped by an unexpected error", name, t);
         } finally {
-            closeEverything();
-            terminated.countDown();
-            log.debug("{} stopped", name);
+            try {
+                closeEverything();
+            } finally {
+                terminated.countDown();
+                log.debug("{} stopped", name);
+            }
         }
     }
 
@@ -220,7 +224,12 @@ public final class Reactor implements Executor {
             handler.ready(key.readyOps());
         } catch (Throwable t) {
             stats.handlerErrors++;
-            handler.failed(t);
+            try {
+                handler.failed(t);
+            } catch (Throwable again) {
+                // Even cleaning up failed (out of memory while logging, say): the loop must still go on.
+                log.error("{}: a handler's failure handling failed too", name, again);
+            }
         }
     }
 
@@ -384,7 +393,7 @@ public final class Reactor implements Executor {
         for (SelectionKey key : selector.keys()) {
             try {
                 ((IoHandler) key.attachment()).forceClose();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 log.debug("{}: closing {} failed", name, key.channel(), e);
             }
         }

@@ -9,7 +9,8 @@ package nioreactor.reactor;
 public final class Timer {
     final long deadlineNanos;
     final long sequence;
-    final Runnable task;
+    /** Dropped on cancel, so a cancelled timer waiting in the heap does not keep its connection reachable. */
+    Runnable task;
     final String name;
     private boolean cancelled;
 
@@ -23,6 +24,7 @@ public final class Timer {
     /** Reactor thread only. Cancelling a timer that already ran does nothing. */
     public void cancel() {
         cancelled = true;
+        task = null;
     }
 
     public boolean isCancelled() {

@@ -180,6 +180,10 @@ public final class Server implements AutoCloseable {
      * Any thread; calling it again just waits for the first call's result.
      */
     public ShutdownSummary shutdown(Duration timeout) {
+        if (!reactor.isRunning() && !shutdown.isDone()) {
+            // The loop is gone (stopped, or died of an error it logged): nobody is left to run the shutdown.
+            shutdown.complete(new ShutdownSummary(0, 0, 0));
+        }
         reactor.execute(() -> beginShutdown(timeout));
         try {
             return shutdown.get(timeout.toMillis() + 10_000, TimeUnit.MILLISECONDS);
