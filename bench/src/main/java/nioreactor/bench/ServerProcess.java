@@ -32,9 +32,7 @@ final class ServerProcess {
         int udp = 0;
         switch (kind) {
             case "nioreactor" -> {
-                Limits limits = new Limits(Limits.DEFAULT_HIGH_WATER, Limits.DEFAULT_LOW_WATER,
-                        Limits.DEFAULT_READ_BUDGET, 1_000_000, Limits.DEFAULT_ACCEPT_BUDGET,
-                        Limits.DEFAULT_ACCEPT_BACKOFF, Limits.DEFAULT_IDLE_TIMEOUT, Limits.DEFAULT_LINGER_TIMEOUT);
+                Limits limits = Limits.DEFAULTS.withMaxConnections(1_000_000);
                 Server s = Server.start(ServerConfig.builder().ephemeralPorts().limits(limits).build());
                 raw = s.tcpAddress().getPort();
                 framed = s.framedAddress().getPort();
