@@ -8,12 +8,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import nioreactor.client.ClosedPorts;
 import nioreactor.client.CommandRun;
 import nioreactor.client.RunningServer;
-import nioreactor.reactor.Limits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,8 +25,7 @@ class ClientCommandTest {
     static final RunningServer server = new RunningServer();
 
     @RegisterExtension
-    static final RunningServer smallFrames = new RunningServer(b -> b.maxFrame(SMALL_MAX_FRAME)
-            .limits(Limits.DEFAULTS.withLingerTimeout(Duration.ofMillis(200))));
+    static final RunningServer smallFrames = RunningServer.withMaxFrame(SMALL_MAX_FRAME);
 
     @Test
     void rawSessionPrintsEachAnswerOnItsOwnLine() {

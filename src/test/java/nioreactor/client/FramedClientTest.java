@@ -17,9 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.ProtocolException;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import nioreactor.reactor.Limits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -32,8 +30,7 @@ class FramedClientTest {
     static final RunningServer server = new RunningServer();
 
     @RegisterExtension
-    static final RunningServer smallFrames = new RunningServer(b -> b.maxFrame(SMALL_MAX_FRAME)
-            .limits(Limits.DEFAULTS.withLingerTimeout(Duration.ofMillis(200))));
+    static final RunningServer smallFrames = RunningServer.withMaxFrame(SMALL_MAX_FRAME);
 
     @Test
     void answersEachFrameWithOneUpperCasedFrame() throws IOException {

@@ -2,10 +2,12 @@ package nioreactor.client;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.ZoneOffset;
 import java.util.function.UnaryOperator;
+import nioreactor.reactor.Limits;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -28,6 +30,14 @@ public final class RunningServer implements BeforeAllCallback, AfterAllCallback 
     }
 
     /** A server with some settings changed, e.g. {@code b -> b.maxFrame(16)}. */
+    /**
+     * A server whose framed port refuses frames over {@code maxFrame}, and lingers only briefly after such a refusal,
+     * so a test sees the close at once.
+     */
+    public static RunningServer withMaxFrame(int maxFrame) {
+        return new RunningServer(b -> b.maxFrame(maxFrame).limits(Limits.DEFAULTS.withLingerTimeout(Duration.ofMillis(200))));
+    }
+
     public RunningServer(UnaryOperator<ServerConfig.Builder> tuning) {
         this.tuning = tuning;
     }
