@@ -1,6 +1,7 @@
 package nioreactor.server;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 import nioreactor.protocol.Upper;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -16,9 +17,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The raw echo's upper-casing of one read in the reactor's direct buffer: SWAR straight on the buffer
- * ({@link Upper#inPlace}) against {@link BulkUpper} (bulk copy to a long[], vectorizable loop, copy back), which the
- * echo uses from 256 bytes on. In the server's package because BulkUpper is package-private.
+ * Upper-casing one read in the reactor's direct buffer, every way it can be done: one byte at a time, SWAR straight on
+ * the buffer ({@link Upper#inPlace}) in either byte order, and {@link BulkUpper} (bulk copy to a long[], vectorizable
+ * loop, copy back), which the echoes use from 256 bytes on. In the server's package because BulkUpper is
+ * package-private.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -51,6 +53,23 @@ public class BulkUpperBench {
     @Benchmark
     public ByteBuffer bulk() {
         bulk.inPlace(buf, 0, size);
+        return buf;
+    }
+
+    /** The same SWAR with the buffer in native byte order: getLong/putLong then skip a byte swap each. */
+    @Benchmark
+    public ByteBuffer onTheBufferNativeOrder() {
+        buf.order(ByteOrder.nativeOrder());
+        Upper.inPlace(buf, 0, size);
+        buf.order(ByteOrder.BIG_ENDIAN);
+        return buf;
+    }
+
+    @Benchmark
+    public ByteBuffer bytewise() {
+        for (int i = 0; i < size; i++) {
+            buf.put(i, Upper.upper(buf.get(i)));
+        }
         return buf;
     }
 }
