@@ -87,28 +87,47 @@ public final class Server implements AutoCloseable {
         UpperEcho upperEcho = new UpperEcho(bulk);
         try {
             if (config.tcpPort() != ServerConfig.DISABLED) {
-                upper = Acceptor.bind(reactor, "upper-echo", address(config.tcpPort()), config.backlog(),
-                        () -> upperEcho, config.limits(), onClosed);
+                InetSocketAddress at = address(config.tcpPort());
+                upper = bound("upper-echo", "tcp", at, () -> Acceptor.bind(reactor, "upper-echo", at,
+                        config.backlog(), () -> upperEcho, config.limits(), onClosed));
                 acceptors.add(upper);
             }
             if (config.framedPort() != ServerConfig.DISABLED) {
-                framed = Acceptor.bind(reactor, "framed-echo", address(config.framedPort()), config.backlog(),
+                InetSocketAddress at = address(config.framedPort());
+                framed = bound("framed-echo", "tcp", at, () -> Acceptor.bind(reactor, "framed-echo", at,
+                        config.backlog(),
                         () -> new FramedUpperEcho(reactor, config.maxFrame(), config.limits().lingerTimeout(), bulk),
-                        config.limits(), onClosed);
+                        config.limits(), onClosed));
                 acceptors.add(framed);
             }
             if (config.udpPort() != ServerConfig.DISABLED) {
-                time = TimeService.bind(reactor, address(config.udpPort()), config.zone(), config.clock(),
-                        config.datagramBudget(), config.udpPendingReplies());
+                InetSocketAddress at = address(config.udpPort());
+                time = bound("time", "udp", at, () -> TimeService.bind(reactor, at, config.zone(), config.clock(),
+                        config.datagramBudget(), config.udpPendingReplies()));
             }
             if (config.metricsPort() != ServerConfig.DISABLED) {
-                metrics = MetricsEndpoint.bind(reactor, address(config.metricsPort()), config.backlog(),
-                        config.limits(), onClosed);
+                InetSocketAddress at = address(config.metricsPort());
+                metrics = bound("metrics", "tcp", at, () -> MetricsEndpoint.bind(reactor, at, config.backlog(),
+                        config.limits(), onClosed));
                 acceptors.add(metrics);
             }
         } catch (IOException | RuntimeException e) {
             acceptors.forEach(Acceptor::close);
             throw e;
+        }
+    }
+
+    private interface Binding<T> {
+        T bind() throws IOException;
+    }
+
+    /** Binds, and names the service, protocol and address when that fails: the JDK's message names none of them. */
+    private static <T> T bound(String service, String protocol, InetSocketAddress address, Binding<T> binding)
+            throws IOException {
+        try {
+            return binding.bind();
+        } catch (IOException e) {
+            throw new ServiceBindException(service, protocol, address, e);
         }
     }
 
