@@ -61,8 +61,12 @@ final class ServeCommand implements Callable<Integer> {
     long lowWater = Limits.DEFAULT_LOW_WATER;
 
     @Option(names = "--max-connections", paramLabel = "N",
-            description = "Open TCP connections; one more is accepted and closed at once (default: ${DEFAULT-VALUE}).")
+            description = "Open TCP connections per service (each listener has its own); one more is accepted and closed at once (default: ${DEFAULT-VALUE}).")
     int maxConnections = Limits.DEFAULT_MAX_CONNECTIONS;
+
+    @Option(names = "--metrics-max-connections", paramLabel = "N",
+            description = "Open connections to the metrics port, counted apart from the services' so that a flood of clients cannot lock out /metrics (default: ${DEFAULT-VALUE}).")
+    int metricsMaxConnections = ServerConfig.DEFAULT_METRICS_MAX_CONNECTIONS;
 
     @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
             description = "Close a TCP connection with no read or write progress this long (default: off).")
@@ -119,12 +123,13 @@ final class ServeCommand implements Callable<Integer> {
                 .framedPort(noFramed ? ServerConfig.DISABLED : framedPort)
                 .udpPort(noUdp ? ServerConfig.DISABLED : udpPort)
                 .metricsPort(metricsPort)
+                .metricsMaxConnections(metricsMaxConnections)
                 .zone(zone)
                 .maxFrame(Converters.toIntSize(maxFrame, "--max-frame"))
                 .backlog(backlog)
                 .readBufferSize(Converters.toIntSize(readBuffer, "--read-buffer"))
                 .limits(new Limits(highWater, lowWater, Converters.toIntSize(readBudget, "--read-budget"),
-                        maxConnections, acceptBudget, acceptBackoff, idleTimeout, lingerTimeout, writeTimeout))
+                        maxConnections, acceptBudget, acceptBackoff, idleTimeout, lingerTimeout, writeTimeout, backlog))
                 .shutdownTimeout(shutdownTimeout)
                 .udpPendingReplies(udpPending)
                 .trace(trace)

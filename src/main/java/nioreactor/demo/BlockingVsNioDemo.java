@@ -49,7 +49,7 @@ public final class BlockingVsNioDemo implements Demo {
         });
         Cost nio = measure(() -> {
             Server server = Loopback.server("demo-nio");
-            return new Subject(server.tcpAddress(), () -> (int) server.stats().connectionsActive, server);
+            return new Subject(server.tcpAddress(), () -> (int) server.stats().connectionsActive(), server);
         });
 
         out.printf("%-44s %10s %12s%n", "", "threads", "heap");

@@ -7,7 +7,7 @@ import java.net.Socket;
 import java.time.Duration;
 import nioreactor.reactor.CloseReason;
 import nioreactor.reactor.Limits;
-import nioreactor.reactor.Stats;
+import nioreactor.reactor.ReactorStats;
 import nioreactor.server.UpperEcho;
 
 /**
@@ -56,9 +56,9 @@ public final class RecvEofDemo implements Demo {
             }
             reactor.awaitLine(l -> l.startsWith("close #2 "), Duration.ofSeconds(10));
             reactor.linesOf(2).forEach(l -> out.println("   trace: " + l));
-            Stats stats = reactor.stats();
+            ReactorStats stats = reactor.stats();
             out.println();
-            out.printf("counters: connections active %d, closed peer-eof %d, reset %d%n", stats.connectionsActive,
+            out.printf("counters: connections active %d, closed peer-eof %d, reset %d%n", stats.connectionsActive(),
                     stats.closed(CloseReason.PEER_EOF), stats.closed(CloseReason.RESET));
         }
         out.println();

@@ -10,10 +10,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import nioreactor.reactor.Acceptor;
 import nioreactor.reactor.Limits;
 import nioreactor.reactor.Reactor;
-import nioreactor.reactor.Stats;
+import nioreactor.reactor.ReactorStats;
 import nioreactor.reactor.StreamHandler;
 import nioreactor.reactor.Trace;
 
@@ -28,7 +27,7 @@ public final class TracedReactor implements AutoCloseable {
     private final List<String> lines = new ArrayList<>();
 
     public TracedReactor(String name) {
-        this.reactor = new Reactor(name, 64 * 1024, Trace.to(this::add), Reactor.SelectCall.DEFAULT, 512);
+        this.reactor = Reactor.builder().name(name).trace(Trace.to(this::add)).build();
         reactor.start();
     }
 
@@ -44,13 +43,14 @@ public final class TracedReactor implements AutoCloseable {
     /** Binds a TCP listener speaking {@code protocol} with {@code limits}; returns its address. */
     public InetSocketAddress listen(String service, Supplier<StreamHandler> protocol, Limits limits) throws Exception {
         InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        return onReactor(() -> Acceptor.bind(reactor, service, any, 64, protocol, limits, () -> { }).address());
+        return reactor.listen(service, any, limits.withBacklog(64), protocol)
+                .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).address();
     }
 
     /** Runs {@code task} on the reactor thread and waits for its result. */
     public <T> T onReactor(java.util.concurrent.Callable<T> task) throws Exception {
         try {
-            return reactor.call(task).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return reactor.submit(task).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof Exception cause) {
                 throw cause;
@@ -59,8 +59,8 @@ public final class TracedReactor implements AutoCloseable {
         }
     }
 
-    public Stats stats() throws Exception {
-        return onReactor(() -> reactor.stats().copy());
+    public ReactorStats stats() {
+        return reactor.stats();
     }
 
     /** Every trace line so far. */

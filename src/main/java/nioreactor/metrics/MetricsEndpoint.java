@@ -1,29 +1,37 @@
 package nioreactor.metrics;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
-import nioreactor.reactor.Acceptor;
+import java.util.concurrent.CompletableFuture;
 import nioreactor.reactor.Limits;
+import nioreactor.reactor.Listener;
 import nioreactor.reactor.Reactor;
 
 /**
  * {@code serve --metrics PORT}: a fourth protocol on the same selector, HTTP/1.1 answering {@code GET /metrics} in the
  * Prometheus text format (see {@link MetricsHttp}). Being on the reactor it costs no thread, and it shows the loop
- * multiplexing one more kind of connection; its own connections are counted in the metrics like any other.
+ * multiplexing one more kind of connection; its own connections are counted in the metrics like any other. Built on
+ * the public reactor API only, like every service.
+ *
+ * <p>It has a listener of its own, with its own small connection limit ({@link #DEFAULT_MAX_CONNECTIONS}): a flood of
+ * echo clients fills the echo listener's allowance, not this one, so the metrics stay readable exactly when they
+ * matter.
  */
 public final class MetricsEndpoint {
     /** A scraper that keeps a connection open but goes away is closed after this, even when --idle-timeout is off. */
     static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** Scrapers and {@code stats} calls at once; a handful is plenty. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 16;
 
     private MetricsEndpoint() {
     }
 
-    /** Binds the listener and registers it with {@code reactor}. Reactor thread only. */
-    public static Acceptor bind(Reactor reactor, InetSocketAddress address, int backlog, Limits limits,
-                                Runnable onConnectionClosed) throws IOException {
+    /**
+     * Binds the listener on {@code reactor}, with {@code limits} as given except the idle timeout, which is
+     * {@link #DEFAULT_IDLE_TIMEOUT} when {@code limits} has none. Any thread.
+     */
+    public static CompletableFuture<Listener> listen(Reactor reactor, SocketAddress address, Limits limits) {
         Limits own = limits.idleTimeoutEnabled() ? limits : limits.withIdleTimeout(DEFAULT_IDLE_TIMEOUT);
-        return Acceptor.bind(reactor, "metrics", address, backlog,
-                () -> new MetricsHttp(reactor, limits.lingerTimeout(), limits.highWater()), own, onConnectionClosed);
+        return reactor.listen("metrics", address, own, () -> new MetricsHttp(reactor, own.highWater()));
     }
 }

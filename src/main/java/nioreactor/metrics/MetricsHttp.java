@@ -2,7 +2,6 @@ package nioreactor.metrics;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import nioreactor.reactor.CloseReason;
 import nioreactor.reactor.Connection;
 import nioreactor.reactor.Reactor;
@@ -16,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * oversized head, 505 for another HTTP version) and the connection is closed after the reply. Keep-alive and
  * pipelining work.
  *
- * <p>It runs on the reactor thread like every protocol, so it reads {@link Reactor#stats()} directly, with no
- * copy and no lock. It can never block: the request head is bounded and the reply goes through the connection's
+ * <p>It runs on the reactor thread like every protocol, so it reads {@link Reactor#stats()} at once, with no
+ * waiting and no lock. It can never block: the request head is bounded and the reply goes through the connection's
  * write queue. One read can hold hundreds of pipelined requests, each answered with a few KiB, so a client that
  * pipelines without reading the answers could make one read cost megabytes of queued replies (more than the water
  * marks, which act between reads, can stop): once a connection owes more than {@code maxPending} bytes, it is
@@ -28,13 +27,11 @@ final class MetricsHttp implements StreamHandler {
     static final int MAX_HEAD = 8 * 1024;
 
     private final Reactor reactor;
-    private final Duration linger;
     private final long maxPending;
     private final HttpRequestParser parser = new HttpRequestParser(MAX_HEAD);
 
-    MetricsHttp(Reactor reactor, Duration linger, long maxPending) {
+    MetricsHttp(Reactor reactor, long maxPending) {
         this.reactor = reactor;
-        this.linger = linger;
         this.maxPending = maxPending;
     }
 
@@ -58,7 +55,7 @@ final class MetricsHttp implements StreamHandler {
                 connection.send(answer(request, metrics, close));
                 if (close) {
                     // The client asked for it (or sent a body we do not read): a polite close, not an error.
-                    connection.closeAfterFlush(CloseReason.PEER_EOF, linger);
+                    connection.closeAfterFlush(CloseReason.PEER_EOF);
                     return;
                 }
             }
@@ -66,7 +63,7 @@ final class MetricsHttp implements StreamHandler {
                 log.debug("#{} bad HTTP request from {}: {}", connection.id(), connection.remoteAddress(), bad.reason());
                 connection.send(response(bad.status(), (bad.reason() + "\n").getBytes(StandardCharsets.UTF_8),
                         "text/plain; charset=utf-8", false, true));
-                connection.closeAfterFlush(CloseReason.PROTOCOL_ERROR, linger);
+                connection.closeAfterFlush(CloseReason.PROTOCOL_ERROR);
                 return;
             }
             if (!data.hasRemaining()) {

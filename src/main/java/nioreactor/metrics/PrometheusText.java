@@ -3,11 +3,10 @@ package nioreactor.metrics;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import nioreactor.reactor.LoopHistogram;
-import nioreactor.reactor.Stats;
+import nioreactor.reactor.ReactorStats;
 
 /**
- * The Prometheus text exposition format (version 0.0.4) of a {@link Stats} snapshot, and a reader for it (used by the
+ * The Prometheus text exposition format (version 0.0.4) of a {@link ReactorStats} snapshot (the reactor's own counters, then each service's), and a reader for it (used by the
  * {@code stats} command and the tests, so what is written is also what is checked).
  */
 public final class PrometheusText {
@@ -17,10 +16,10 @@ public final class PrometheusText {
     private PrometheusText() {
     }
 
-    public static String render(Stats stats) {
+    public static String render(ReactorStats stats) {
         StringBuilder sb = new StringBuilder(4096);
         String family = null;
-        for (Metric m : Metric.ALL) {
+        for (Metric m : Metric.all(stats)) {
             if (!m.name().equals(family)) {
                 family = m.name();
                 sb.append("# HELP ").append(Metric.PREFIX).append(family).append(' ').append(m.help()).append('\n');
@@ -28,24 +27,25 @@ public final class PrometheusText {
             }
             sb.append(m.sampleName()).append(' ').append(m.value().applyAsLong(stats)).append('\n');
         }
-        renderLoopTime(stats.loopTime, sb);
+        renderLoopTime(stats, sb);
         return sb.toString();
     }
 
     /** Buckets are cumulative in Prometheus; the reactor keeps them per bucket, so they are summed here. */
-    private static void renderLoopTime(LoopHistogram h, StringBuilder sb) {
+    private static void renderLoopTime(ReactorStats h, StringBuilder sb) {
         sb.append("# HELP ").append(LOOP_HISTOGRAM)
                 .append(" Work done per loop iteration (tasks, dispatch, timers; not time blocked in select)\n");
         sb.append("# TYPE ").append(LOOP_HISTOGRAM).append(" histogram\n");
         long cumulative = 0;
-        for (int i = 0; i < LoopHistogram.BOUNDS_MICROS.length; i++) {
-            cumulative += h.count(i);
-            sb.append(LOOP_HISTOGRAM).append("_bucket{le=\"").append(seconds(LoopHistogram.BOUNDS_MICROS[i]))
+        int buckets = ReactorStats.LOOP_TIME_BOUNDS_MICROS.size();
+        for (int i = 0; i < buckets; i++) {
+            cumulative += h.loopTimeCount(i);
+            sb.append(LOOP_HISTOGRAM).append("_bucket{le=\"").append(seconds(ReactorStats.LOOP_TIME_BOUNDS_MICROS.get(i)))
                     .append("\"} ").append(cumulative).append('\n');
         }
-        cumulative += h.count(LoopHistogram.BOUNDS_MICROS.length);
+        cumulative += h.loopTimeCount(buckets);
         sb.append(LOOP_HISTOGRAM).append("_bucket{le=\"+Inf\"} ").append(cumulative).append('\n');
-        sb.append(LOOP_HISTOGRAM).append("_sum ").append(h.sumNanos() / 1e9).append('\n');
+        sb.append(LOOP_HISTOGRAM).append("_sum ").append(h.loopTimeSumNanos() / 1e9).append('\n');
         sb.append(LOOP_HISTOGRAM).append("_count ").append(cumulative).append('\n');
     }
 

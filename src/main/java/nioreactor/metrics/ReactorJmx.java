@@ -15,9 +15,8 @@ import javax.management.MBeanException;
 import javax.management.MBeanInfo;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
-import nioreactor.reactor.LoopHistogram;
 import nioreactor.reactor.Reactor;
-import nioreactor.reactor.Stats;
+import nioreactor.reactor.ReactorStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * attributes are the {@link Metric#ALL} list (JMX names from {@link Metric#attributeName()}) plus the loop time.
  *
  * <p>A dynamic MBean rather than an interface with one getter per counter: the list of counters is written once, in
- * {@link Metric}. Each read asks the reactor thread for a {@link Stats#copy()} (the single-thread rule), waiting at
+ * {@link Metric}. Each read asks the reactor thread for a {@link ReactorStats} snapshot (the single-thread rule), waiting at
  * most {@link #TIMEOUT_MILLIS}; several attributes read together come from one copy.
  *
  * <p>Several servers in one JVM (tests do this) cannot share a name: the first gets {@code nioreactor:type=Reactor},
@@ -93,9 +92,9 @@ public final class ReactorJmx implements DynamicMBean {
         }
     }
 
-    private Stats snapshot() throws MBeanException {
+    private ReactorStats snapshot() throws MBeanException {
         try {
-            return reactor.call(() -> reactor.stats().copy()).get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            return reactor.submit(reactor::stats).get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MBeanException(e, "interrupted");
@@ -105,21 +104,22 @@ public final class ReactorJmx implements DynamicMBean {
         }
     }
 
-    private static Object value(Stats stats, String attribute) throws AttributeNotFoundException {
-        for (Metric m : Metric.ALL) {
+    private static Object value(ReactorStats stats, String attribute) throws AttributeNotFoundException {
+        for (Metric m : Metric.all(stats)) {
             if (m.attributeName().equals(attribute)) {
                 return m.value().applyAsLong(stats);
             }
         }
-        LoopHistogram h = stats.loopTime;
         if (attribute.equals(LOOP_MEAN)) {
-            return h.total() == 0 ? 0.0 : h.sumNanos() / 1_000.0 / h.total();
+            long total = stats.loopTimeTotal();
+            return total == 0 ? 0.0 : stats.loopTimeSumNanos() / 1_000.0 / total;
         }
         if (attribute.equals(LOOP_BUCKETS)) {
+            List<Long> bounds = ReactorStats.LOOP_TIME_BOUNDS_MICROS;
             StringBuilder sb = new StringBuilder();
-            for (int i = 0; i <= LoopHistogram.BOUNDS_MICROS.length; i++) {
-                sb.append(i == LoopHistogram.BOUNDS_MICROS.length ? "more" : "<=" + LoopHistogram.BOUNDS_MICROS[i] + "us")
-                        .append(':').append(h.count(i)).append(i == LoopHistogram.BOUNDS_MICROS.length ? "" : " ");
+            for (int i = 0; i <= bounds.size(); i++) {
+                sb.append(i == bounds.size() ? "more" : "<=" + bounds.get(i) + "us")
+                        .append(':').append(stats.loopTimeCount(i)).append(i == bounds.size() ? "" : " ");
             }
             return sb.toString();
         }
@@ -128,14 +128,13 @@ public final class ReactorJmx implements DynamicMBean {
 
     @Override
     public Object getAttribute(String attribute) throws AttributeNotFoundException, MBeanException {
-        value(new Stats(), attribute); // unknown names fail without bothering the reactor
         return value(snapshot(), attribute);
     }
 
     @Override
     public AttributeList getAttributes(String[] attributes) {
         AttributeList list = new AttributeList();
-        Stats stats;
+        ReactorStats stats;
         try {
             stats = snapshot();
         } catch (MBeanException e) {
@@ -154,7 +153,13 @@ public final class ReactorJmx implements DynamicMBean {
     @Override
     public MBeanInfo getMBeanInfo() {
         List<MBeanAttributeInfo> attributes = new ArrayList<>();
-        for (Metric m : Metric.ALL) {
+        List<Metric> metrics;
+        try {
+            metrics = Metric.all(snapshot()); // the services' counters too
+        } catch (MBeanException e) {
+            metrics = Metric.ALL;
+        }
+        for (Metric m : metrics) {
             String help = m.help() + (m.reason() == null ? "" : " (" + m.reason() + ")");
             attributes.add(new MBeanAttributeInfo(m.attributeName(), "long", help, true, false, false));
         }

@@ -1,6 +1,6 @@
 package nioreactor.reactor;
 
-/** Why a connection was closed; shown in trace lines and counted in the metrics. */
+/** Why a connection was closed; told to {@link StreamHandler#onClose}, shown in trace lines and counted in the metrics. */
 public enum CloseReason {
     /** The peer sent FIN (Python's empty {@code recv}) and every pending reply was flushed. */
     PEER_EOF("peer-eof"),
@@ -10,10 +10,17 @@ public enum CloseReason {
     IDLE("idle"),
     /** Output pending with no write progress for {@code --write-timeout}: the peer stopped reading. */
     WRITE_TIMEOUT("write-timeout"),
-    /** Over {@code --max-connections}: accepted and closed at once. */
+    /** Over its listener's maximum connections: accepted and closed at once. */
     LIMIT("limit"),
     /** The peer broke the protocol (e.g. a frame over {@code --max-frame}). */
     PROTOCOL_ERROR("protocol-error"),
+    /** The handler closed it on purpose, e.g. because the client asked to quit. */
+    LOCAL("local"),
+    /**
+     * The handler cut a peer that reads too slowly: its pending output passed a limit of the service's (a chat room's
+     * {@code --chat-max-pending}, as Redis's {@code client-output-buffer-limit}).
+     */
+    SLOW_CONSUMER("slow-consumer"),
     /** A handler threw something unexpected; only this connection pays for it. */
     HANDLER_ERROR("handler-error"),
     /** The server is shutting down. */

@@ -13,24 +13,39 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One accepted TCP connection: reads into the reactor's shared buffer, hands the bytes to its protocol, and writes
- * replies through a {@link WriteQueue}. Its life is the explicit state machine of {@link ConnectionState}.
+ * One TCP connection on a reactor, accepted by a listener or opened by {@link Reactor#connect}: it reads into the
+ * reactor's shared buffer, hands the bytes to its {@link StreamHandler}, and writes through a write queue with the
+ * semantics of Python's {@code sendall}. Its life is the explicit state machine of {@link ConnectionState}.
  *
- * <p>Reactor thread only, like everything attached to a selection key. An idle connection holds no buffer: its cost
- * is this object, its queue's few fields and the JDK's channel and key.
+ * <p><b>Threads.</b> Every method is for the reactor thread that owns the connection ({@link #reactor()}), which is
+ * where handlers run anyway; methods assert it. A handler may send to any other connection of the same reactor (a
+ * chat room's fan-out). To reach a connection from another thread, or on another reactor, hand a task to its
+ * reactor: {@code other.reactor().execute(() -> other.send(copy))}, with a copy of the bytes, since the read buffer
+ * is reused.
+ *
+ * <p><b>Backpressure.</b> {@link #send} never blocks and never drops: what the socket does not take at once is queued.
+ * Above the {@link Limits#highWater() high water mark} the connection is {@link #isWritable() unwritable} and the
+ * reactor stops reading it, until the queue falls under the low water mark; the handler hears of both edges in
+ * {@link StreamHandler#onWritabilityChanged}. A handler that wants its own flow control can also
+ * {@link #pauseReading()} and {@link #resumeReading()}.
+ *
+ * <p>An idle connection holds no buffer: its cost is this object, its queue's few fields and the JDK's channel and key.
  */
-public final class Connection implements IoHandler, WriteQueue.Listener {
+public final class Connection extends IoHandler {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
 
     private final Reactor reactor;
     private final Stats stats;
     private final Trace trace;
     private final SocketChannel channel;
+    private final String service;
     private final StreamHandler handler;
     private final Limits limits;
     private final Runnable onClosed;
     private final WriteQueue out;
     private final long id;
+    private final SocketAddress localAddress;
+    private final SocketAddress remoteAddress;
 
     private SelectionKey key;
     private ConnectionState state = ConnectionState.OPEN;
@@ -38,61 +53,125 @@ public final class Connection implements IoHandler, WriteQueue.Listener {
     private CloseReason closeReason = CloseReason.PEER_EOF;
     /** The interest ops last given to the key; changing them costs work in the selector, so only real changes go. */
     private int interestOps;
-    private long lastProgressNanos;
-    private Timer idleTimer;
+    /**
+     * The handler's own pause ({@link #pauseReading}), orthogonal to the state: a connection may be paused by its
+     * handler and by the water marks at once, and reads again only when neither holds it.
+     */
+    private boolean pausedByHandler;
+    /** Null unless the idle timeout is on. */
+    private LazyDeadline idle;
     /** Armed only while output is pending, when a write timeout is set: catches a peer that stopped reading. */
-    private Timer writeStallTimer;
-    private long lastWriteNanos;
+    private LazyDeadline writeStall;
     private Timer closeDeadline;
+    private Object attachment;
 
-    Connection(Reactor reactor, SocketChannel channel, StreamHandler handler, Limits limits, Runnable onClosed) {
+    Connection(Reactor reactor, SocketChannel channel, String service, StreamHandler handler, Limits limits,
+               Runnable onClosed) throws IOException {
         this.reactor = reactor;
-        this.stats = reactor.stats();
+        this.stats = reactor.stats;
         this.trace = reactor.trace();
         this.channel = channel;
+        this.service = service;
         this.handler = handler;
         this.limits = limits;
         this.onClosed = onClosed;
-        this.out = new WriteQueue(limits.highWater(), limits.lowWater(), this);
+        this.out = new WriteQueue(limits.highWater(), limits.lowWater(), new WriteQueue.Listener() {
+            @Override
+            public void pendingChanged(boolean pending) {
+                Connection.this.pendingChanged(pending);
+            }
+
+            @Override
+            public void writabilityChanged(boolean writable) {
+                Connection.this.writabilityChanged(writable);
+            }
+        });
         this.id = reactor.nextConnectionId();
+        this.localAddress = channel.getLocalAddress();
+        this.remoteAddress = channel.getRemoteAddress();
     }
 
-    /** Registers with the selector for reading and arms the idle timer. */
+    /** Registers with the selector for reading (taking over the key of a just-connected channel) and says so. */
     void open() throws IOException {
+        stats.connectionsActive++; // first: a failed register closes it, and closing counts it down
         key = reactor.register(channel, OP_READ, this);
         interestOps = OP_READ;
-        stats.connectionsActive++;
-        stats.connectionsAccepted++;
+        long now = System.nanoTime();
         if (limits.idleTimeoutEnabled()) {
-            lastProgressNanos = System.nanoTime();
-            armIdleTimer();
+            idle = new LazyDeadline(reactor, "idle #" + id, limits.idleTimeout(), this::idleExpired);
+            idle.start(now);
+        }
+        if (limits.writeTimeoutEnabled()) {
+            writeStall = new LazyDeadline(reactor, "write-stall #" + id, limits.writeTimeout(), this::writeStalled);
+        }
+        try {
+            handler.onOpen(this);
+        } catch (RuntimeException e) {
+            stats.handlerErrors++;
+            failed(e);
         }
     }
 
+    // ------------------------------------------------------------------------------------- what it is
+
+    /** A number unique within its reactor, shown in logs and traces as {@code #id}. */
     public long id() {
         return id;
+    }
+
+    /** The reactor this connection lives on, for {@link Reactor#execute} and {@link Reactor#schedule}. */
+    public Reactor reactor() {
+        return reactor;
+    }
+
+    /** The listener's service name, or {@code "outbound"} for a connection made by {@link Reactor#connect}. */
+    public String service() {
+        return service;
     }
 
     public ConnectionState state() {
         return state;
     }
 
+    /** Closed, or closing: no longer reading requests (DRAINING, LINGERING, CLOSED). */
+    public boolean isClosing() {
+        return state == ConnectionState.DRAINING || state == ConnectionState.LINGERING
+                || state == ConnectionState.CLOSED;
+    }
+
+    public SocketAddress localAddress() {
+        return localAddress;
+    }
+
+    public SocketAddress remoteAddress() {
+        return remoteAddress;
+    }
+
+    /** Bytes handed to {@link #send} and not yet taken by the socket. */
     public long pendingBytes() {
         return out.pending();
     }
 
-    public SocketAddress remoteAddress() {
-        try {
-            return channel.getRemoteAddress();
-        } catch (IOException e) {
-            return null;
-        }
+    /** False from the moment pending output passed the high water mark until it fell under the low one. */
+    public boolean isWritable() {
+        return out.isWritable();
+    }
+
+    /** Attaches any object of the handler's, e.g. a session; replaces the previous one. */
+    public void attach(Object value) {
+        attachment = value;
+    }
+
+    /** The object last {@link #attach attached}, or null. */
+    @SuppressWarnings("unchecked")
+    public <T> T attachment() {
+        return (T) attachment;
     }
 
     // ------------------------------------------------------------------------------------ readiness
 
     @Override
-    public void ready(int readyOps) {
+    void ready(int readyOps) {
         // Write first: draining the queue may move the connection out of PAUSED, and frees the socket for replies.
         if ((readyOps & OP_WRITE) != 0) {
             flush();
@@ -143,11 +222,16 @@ public final class Connection implements IoHandler, WriteQueue.Listener {
     }
 
     private boolean wantsInput() {
-        return state == ConnectionState.OPEN || state == ConnectionState.DRAINING || state == ConnectionState.LINGERING;
+        return switch (state) {
+            case OPEN -> !pausedByHandler;
+            case DRAINING, LINGERING -> true; // read and discard, so that closing does not turn into a reset
+            case PAUSED, INPUT_CLOSED, CLOSED -> false;
+        };
     }
 
     private void onPeerEof() {
-        String lost = state == ConnectionState.OPEN || state == ConnectionState.PAUSED ? handler.partialMessage() : null;
+        boolean answering = state == ConnectionState.OPEN || state == ConnectionState.PAUSED;
+        String lost = answering ? handler.partialMessage() : null;
         if (lost != null) {
             log.debug("#{} peer closed in the middle of a message; {} cut short", id, lost);
         }
@@ -155,27 +239,47 @@ public final class Connection implements IoHandler, WriteQueue.Listener {
             trace.event("eof #{} (peer closed its side){}", id, lost == null ? "" : "; cut short: " + lost);
         }
         if (state == ConnectionState.LINGERING || out.isEmpty()) {
-            close(state == ConnectionState.OPEN || state == ConnectionState.PAUSED ? CloseReason.PEER_EOF : closeReason);
+            close(answering ? CloseReason.PEER_EOF : closeReason);
             return;
         }
-        if (state == ConnectionState.OPEN || state == ConnectionState.PAUSED) {
+        if (answering) {
             closeReason = CloseReason.PEER_EOF;
         }
         state = ConnectionState.INPUT_CLOSED;
         updateInterest();
     }
 
+    /** Stops reading this connection until {@link #resumeReading()}; its peer is then slowed by TCP flow control. */
+    public void pauseReading() {
+        assert reactor.inReactorThread() : "pauseReading off the reactor thread";
+        pausedByHandler = true;
+        updateInterest();
+    }
+
+    /** Undoes {@link #pauseReading()}. Reading still waits while the connection is over its high water mark. */
+    public void resumeReading() {
+        assert reactor.inReactorThread() : "resumeReading off the reactor thread";
+        pausedByHandler = false;
+        updateInterest();
+    }
+
+    /** True while the handler has paused reading. */
+    public boolean isReadingPaused() {
+        return pausedByHandler;
+    }
+
     // --------------------------------------------------------------------------------------- output
 
     /**
      * sendall: writes {@code src} now as far as the socket takes it and queues the rest; every byte is written in
-     * order or the connection is closed on an error. {@code src} is consumed, and may be reused once this returns.
+     * order, or the connection is closed on an error. {@code src} is consumed and may be reused once this returns.
+     * After the connection closed (or finished flushing and sent FIN), the bytes are dropped and counted as abandoned.
      */
     public void send(ByteBuffer src) {
         assert reactor.inReactorThread() : "send off the reactor thread";
-        if (state == ConnectionState.CLOSED) {
+        if (state == ConnectionState.CLOSED || state == ConnectionState.LINGERING) {
             stats.bytesAbandoned += src.remaining();
-            log.debug("#{} is closed; {} reply bytes abandoned", id, src.remaining());
+            log.debug("#{} is {}; {} bytes abandoned", id, state, src.remaining());
             src.position(src.limit());
             return;
         }
@@ -217,11 +321,11 @@ public final class Connection implements IoHandler, WriteQueue.Listener {
             trace.event("write #{} {} of {} pending bytes", id, written, pendingBefore);
         }
         if (out.isEmpty()) {
-            onDrained();
+            onFlushed();
         }
     }
 
-    private void onDrained() {
+    private void onFlushed() {
         if (state == ConnectionState.INPUT_CLOSED) {
             close(closeReason);
         } else if (state == ConnectionState.DRAINING) {
@@ -234,51 +338,47 @@ public final class Connection implements IoHandler, WriteQueue.Listener {
         stats.bytesPending -= bytes;
         if (bytes > 0) {
             progress();
-            if (writeStallTimer != null) {
-                lastWriteNanos = System.nanoTime();
+            if (writeStall != null) {
+                writeStall.progress(System.nanoTime());
             }
         }
     }
 
-    @Override
-    public void pendingChanged(boolean pending) {
+    /** The write queue's first edge: some bytes are pending, or none are any more. */
+    private void pendingChanged(boolean pending) {
         updateInterest();
-        if (pending && limits.writeTimeoutEnabled() && writeStallTimer == null) {
-            lastWriteNanos = System.nanoTime();
-            armWriteStallTimer();
-        } else if (!pending && writeStallTimer != null) {
-            writeStallTimer.cancel();
-            writeStallTimer = null;
+        if (writeStall != null) {
+            if (pending) {
+                writeStall.start(System.nanoTime());
+            } else {
+                writeStall.stop();
+            }
         }
-    }
-
-    private void armWriteStallTimer() {
-        writeStallTimer = reactor.scheduleAt(lastWriteNanos + limits.writeTimeout().toNanos(), "write-stall #" + id,
-                this::writeStallCheck);
+        if (!pending && state != ConnectionState.CLOSED) {
+            try {
+                handler.onDrained(this);
+            } catch (RuntimeException e) {
+                callbackFailed(e);
+            }
+        }
     }
 
     /**
      * A peer that sends, never reads, and perhaps half-closes would otherwise keep its descriptor and up to the high
      * water mark of our memory forever (idle timeouts are off by default, and a paused or half-closed connection is
-     * not idle in the usual sense). Like the idle timer, this one re-arms itself lazily on progress.
+     * not idle in the usual sense).
      */
-    private void writeStallCheck() {
-        writeStallTimer = null;
+    private void writeStalled() {
         if (state == ConnectionState.CLOSED || out.isEmpty()) {
             return;
         }
-        long stalledFor = System.nanoTime() - lastWriteNanos;
-        if (stalledFor >= limits.writeTimeout().toNanos()) {
-            log.debug("#{} made no write progress for {} ms with {} bytes pending; the peer stopped reading", id,
-                    stalledFor / 1_000_000, out.pending());
-            close(CloseReason.WRITE_TIMEOUT);
-        } else {
-            armWriteStallTimer();
-        }
+        log.debug("#{} made no write progress for {} ms with {} bytes pending; the peer stopped reading", id,
+                writeStall.quietNanos(System.nanoTime()) / 1_000_000, out.pending());
+        close(CloseReason.WRITE_TIMEOUT);
     }
 
-    @Override
-    public void writabilityChanged(boolean writable) {
+    /** The write queue's second edge: over the high water mark, or back under the low one. */
+    private void writabilityChanged(boolean writable) {
         if (!writable && state == ConnectionState.OPEN) {
             state = ConnectionState.PAUSED;
             stats.backpressurePauses++;
@@ -292,6 +392,13 @@ public final class Connection implements IoHandler, WriteQueue.Listener {
             }
         }
         updateInterest();
+        if (state != ConnectionState.CLOSED) {
+            try {
+                handler.onWritabilityChanged(this, writable);
+            } catch (RuntimeException e) {
+                callbackFailed(e);
+            }
+        }
     }
 
     /** Derives the interest ops from the state and the queue, and tells the selector only when they change. */
@@ -312,11 +419,16 @@ public final class Connection implements IoHandler, WriteQueue.Listener {
     // -------------------------------------------------------------------------------------- closing
 
     /**
-     * Stops answering, flushes the replies already queued, sends FIN, waits briefly for the peer's FIN, then closes:
-     * the polite way to end a connection without destroying replies in flight. Bounded by {@code deadline}.
+     * Closes politely: stops answering, flushes what is already queued, sends FIN, waits briefly for the peer's FIN,
+     * then closes. The way to end a connection without destroying replies in flight (closing a socket with unread
+     * input makes the kernel send a reset). Bounded by the listener's {@link Limits#lingerTimeout()}.
      */
-    public void closeAfterFlush(CloseReason reason, Duration deadline) {
-        assert reactor.inReactorThread();
+    public void closeAfterFlush(CloseReason reason) {
+        closeAfterFlush(reason, limits.lingerTimeout());
+    }
+
+    void closeAfterFlush(CloseReason reason, Duration deadline) {
+        assert reactor.inReactorThread() : "close off the reactor thread";
         if (state == ConnectionState.CLOSED || state == ConnectionState.LINGERING || state == ConnectionState.DRAINING) {
             return;
         }
@@ -344,11 +456,13 @@ public final class Connection implements IoHandler, WriteQueue.Listener {
             return;
         }
         // If the peer has sent nothing we have not read, closing now cannot turn into a reset: do it at once rather
-        // than make an idle peer wait. Otherwise keep reading (and discarding) until its FIN or the deadline.
-        ByteBuffer buf = reactor.readBuffer();
-        buf.clear();
+        // than make an idle peer wait. Otherwise keep reading (and discarding) until its FIN or the deadline. The probe
+        // reads into a buffer of its own: this may run inside a handler's onData (closeAfterFlush on itself or on
+        // another connection), and that handler is still reading the shared read buffer.
+        ByteBuffer probe = reactor.discardBuffer();
+        probe.clear();
         try {
-            int n = channel.read(buf);
+            int n = channel.read(probe);
             if (n <= 0) {
                 close(closeReason);
                 return;
@@ -361,6 +475,7 @@ public final class Connection implements IoHandler, WriteQueue.Listener {
     }
 
     private void deadlinePassed() {
+        closeDeadline = null;
         if (state != ConnectionState.CLOSED) {
             log.debug("#{} did not finish closing in time ({} bytes unsent)", id, out.pending());
             close(closeReason);
@@ -373,8 +488,9 @@ public final class Connection implements IoHandler, WriteQueue.Listener {
         close(CloseReason.RESET);
     }
 
-    /** Closes now. Pending bytes are counted as abandoned and logged. */
+    /** Closes now; pending bytes are counted as abandoned. Closing a closed connection does nothing. */
     public void close(CloseReason reason) {
+        assert reactor.inReactorThread() : "close off the reactor thread";
         if (state == ConnectionState.CLOSED) {
             return;
         }
@@ -385,14 +501,14 @@ public final class Connection implements IoHandler, WriteQueue.Listener {
         if (abandoned > 0) {
             log.debug("#{} closed ({}) with {} bytes unsent", id, reason.label(), abandoned);
         }
-        if (idleTimer != null) {
-            idleTimer.cancel();
+        if (idle != null) {
+            idle.stop();
+        }
+        if (writeStall != null) {
+            writeStall.stop();
         }
         if (closeDeadline != null) {
             closeDeadline.cancel();
-        }
-        if (writeStallTimer != null) {
-            writeStallTimer.cancel();
         }
         if (key != null) {
             key.cancel();
@@ -408,54 +524,63 @@ public final class Connection implements IoHandler, WriteQueue.Listener {
             trace.event("close #{} ({})", id, reason.label());
         }
         log.debug("#{} closed: {}", id, reason.label());
-        onClosed.run();
+        if (onClosed != null) {
+            onClosed.run();
+        }
+        try {
+            handler.onClose(this, reason);
+        } catch (RuntimeException e) {
+            stats.handlerErrors++;
+            log.warn("#{} onClose handler failed", id, e);
+        }
+        reactor.connectionClosed();
     }
 
     // ---------------------------------------------------------------------------------- idle timeout
 
     private void progress() {
-        if (idleTimer != null) {
-            lastProgressNanos = System.nanoTime(); // a vDSO call, and only when idle timeouts are on
+        if (idle != null) {
+            idle.progress(System.nanoTime()); // a vDSO call, and only when idle timeouts are on
         }
     }
 
-    /**
-     * One timer per connection, re-armed lazily: progress only stores a timestamp, and the timer, when it fires,
-     * either closes the connection or moves itself to the new deadline. No per-loop scan of all connections.
-     */
-    private void armIdleTimer() {
-        idleTimer = reactor.scheduleAt(lastProgressNanos + limits.idleTimeout().toNanos(), "idle #" + id, this::idleCheck);
-    }
-
-    private void idleCheck() {
-        if (state == ConnectionState.CLOSED) {
-            return;
-        }
-        long idleFor = System.nanoTime() - lastProgressNanos;
-        if (idleFor >= limits.idleTimeout().toNanos()) {
-            log.debug("#{} idle for {} ms; closing", id, idleFor / 1_000_000);
+    private void idleExpired() {
+        if (state != ConnectionState.CLOSED) {
+            log.debug("#{} idle for {} ms; closing", id, idle.quietNanos(System.nanoTime()) / 1_000_000);
             close(CloseReason.IDLE);
-        } else {
-            armIdleTimer();
         }
     }
 
     // ------------------------------------------------------------------------------ IoHandler plumbing
 
+    /**
+     * A callback that runs in the middle of a write (the queue's edges) failed: close in a task of its own rather
+     * than from inside the write queue, which is still updating its own state and the counters.
+     */
+    private void callbackFailed(RuntimeException e) {
+        stats.handlerErrors++;
+        reactor.execute(() -> failed(e));
+    }
+
     @Override
-    public void failed(Throwable cause) {
+    void failed(Throwable cause) {
         log.warn("#{} handler failed; closing this connection only", id, cause);
         close(CloseReason.HANDLER_ERROR);
     }
 
     @Override
-    public void rekeyed(SelectionKey newKey) {
+    void rekeyed(SelectionKey newKey) {
         key = newKey;
     }
 
     @Override
-    public void forceClose() {
+    void forceClose() {
         close(CloseReason.SHUTDOWN);
+    }
+
+    @Override
+    void beginShutdown(Duration deadline) {
+        closeAfterFlush(CloseReason.SHUTDOWN, deadline);
     }
 
     @Override

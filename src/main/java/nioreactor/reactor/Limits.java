@@ -3,22 +3,24 @@ package nioreactor.reactor;
 import java.time.Duration;
 
 /**
- * Every per-connection and per-listener limit of the reactor, each with a named default. The README's "Limits and
- * failure behaviour" section lists them with what a client sees when one is hit.
+ * The limits of one listener and its connections (or of one outbound connection), each with a named default. Every
+ * listener has its own: a flood on one cannot use up another's {@code maxConnections}. The README's "Limits and
+ * failure behaviour" section lists them with what a client sees when one is hit. Immutable; any thread.
  *
  * @param highWater      pending output above which a connection stops being read
  * @param lowWater       pending output under which a paused connection is read again
  * @param readBudget     bytes read from one connection per loop iteration, so a fire-hose client cannot starve the rest
- * @param maxConnections open TCP connections; one more is accepted and closed at once
+ * @param maxConnections open TCP connections of this listener; one more is accepted and closed at once
  * @param acceptBudget   connections accepted per loop iteration, so a connect storm cannot starve open connections
  * @param acceptBackoff  how long accepting pauses after accept fails (e.g. out of file descriptors)
  * @param idleTimeout    a connection with no read or write progress this long is closed; zero means never
  * @param lingerTimeout  how long a connection the server is closing may take to flush and see the peer's FIN
  * @param writeTimeout   a connection whose pending output makes no progress this long is closed (its peer stopped
  *                       reading); zero means never
+ * @param backlog        the listen backlog: connections the kernel completes and queues before we accept them
  */
 public record Limits(long highWater, long lowWater, int readBudget, int maxConnections, int acceptBudget,
-                     Duration acceptBackoff, Duration idleTimeout, Duration lingerTimeout, Duration writeTimeout) {
+                     Duration acceptBackoff, Duration idleTimeout, Duration lingerTimeout, Duration writeTimeout, int backlog) {
 
     public static final long DEFAULT_HIGH_WATER = 1024 * 1024;
     public static final long DEFAULT_LOW_WATER = 256 * 1024;
@@ -29,17 +31,19 @@ public record Limits(long highWater, long lowWater, int readBudget, int maxConne
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ZERO;
     public static final Duration DEFAULT_LINGER_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(60);
+    public static final int DEFAULT_BACKLOG = 1024;
 
     public static final Limits DEFAULTS = new Limits(DEFAULT_HIGH_WATER, DEFAULT_LOW_WATER, DEFAULT_READ_BUDGET,
             DEFAULT_MAX_CONNECTIONS, DEFAULT_ACCEPT_BUDGET, DEFAULT_ACCEPT_BACKOFF, DEFAULT_IDLE_TIMEOUT,
-            DEFAULT_LINGER_TIMEOUT, DEFAULT_WRITE_TIMEOUT);
+            DEFAULT_LINGER_TIMEOUT, DEFAULT_WRITE_TIMEOUT, DEFAULT_BACKLOG);
 
     public Limits {
         if (lowWater < 0 || lowWater > highWater) {
             throw new IllegalArgumentException("need 0 <= low water <= high water, got " + lowWater + " / " + highWater);
         }
-        if (readBudget < 1 || maxConnections < 0 || acceptBudget < 1) {
-            throw new IllegalArgumentException("read budget and accept budget must be >= 1, max connections >= 0");
+        if (readBudget < 1 || maxConnections < 0 || acceptBudget < 1 || backlog < 1) {
+            throw new IllegalArgumentException(
+                    "read budget, accept budget and backlog must be >= 1, max connections >= 0");
         }
         if (acceptBackoff.isNegative() || idleTimeout.isNegative() || lingerTimeout.isNegative()
                 || writeTimeout.isNegative()) {
@@ -59,41 +63,46 @@ public record Limits(long highWater, long lowWater, int readBudget, int maxConne
 
     public Limits withWaterMarks(long high, long low) {
         return new Limits(high, low, readBudget, maxConnections, acceptBudget,
-                acceptBackoff, idleTimeout, lingerTimeout, writeTimeout);
+                acceptBackoff, idleTimeout, lingerTimeout, writeTimeout, backlog);
     }
 
     public Limits withReadBudget(int bytes) {
         return new Limits(highWater, lowWater, bytes, maxConnections, acceptBudget,
-                acceptBackoff, idleTimeout, lingerTimeout, writeTimeout);
+                acceptBackoff, idleTimeout, lingerTimeout, writeTimeout, backlog);
     }
 
     public Limits withMaxConnections(int n) {
         return new Limits(highWater, lowWater, readBudget, n, acceptBudget,
-                acceptBackoff, idleTimeout, lingerTimeout, writeTimeout);
+                acceptBackoff, idleTimeout, lingerTimeout, writeTimeout, backlog);
     }
 
     public Limits withAcceptBudget(int n) {
         return new Limits(highWater, lowWater, readBudget, maxConnections, n,
-                acceptBackoff, idleTimeout, lingerTimeout, writeTimeout);
+                acceptBackoff, idleTimeout, lingerTimeout, writeTimeout, backlog);
     }
 
     public Limits withAcceptBackoff(Duration d) {
         return new Limits(highWater, lowWater, readBudget, maxConnections, acceptBudget,
-                d, idleTimeout, lingerTimeout, writeTimeout);
+                d, idleTimeout, lingerTimeout, writeTimeout, backlog);
     }
 
     public Limits withIdleTimeout(Duration d) {
         return new Limits(highWater, lowWater, readBudget, maxConnections, acceptBudget,
-                acceptBackoff, d, lingerTimeout, writeTimeout);
+                acceptBackoff, d, lingerTimeout, writeTimeout, backlog);
     }
 
     public Limits withLingerTimeout(Duration d) {
         return new Limits(highWater, lowWater, readBudget, maxConnections, acceptBudget,
-                acceptBackoff, idleTimeout, d, writeTimeout);
+                acceptBackoff, idleTimeout, d, writeTimeout, backlog);
     }
 
     public Limits withWriteTimeout(Duration d) {
         return new Limits(highWater, lowWater, readBudget, maxConnections, acceptBudget,
-                acceptBackoff, idleTimeout, lingerTimeout, d);
+                acceptBackoff, idleTimeout, lingerTimeout, d, backlog);
+    }
+
+    public Limits withBacklog(int n) {
+        return new Limits(highWater, lowWater, readBudget, maxConnections, acceptBudget,
+                acceptBackoff, idleTimeout, lingerTimeout, writeTimeout, n);
     }
 }

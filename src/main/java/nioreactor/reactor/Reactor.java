@@ -2,6 +2,7 @@ package nioreactor.reactor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
@@ -11,27 +12,41 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One thread, one {@link Selector}, every channel: the event loop at the heart of nioreactor.
+ * One thread, one {@link Selector}, every channel: the event loop at the heart of nioreactor, and the entry point of
+ * the library. Build one with {@link #builder()}, {@link #start()} it, then {@link #listen} for TCP connections,
+ * {@link #bindUdp} a datagram socket, or {@link #connect} out; each returns a future.
+ *
+ * <pre>{@code
+ * Reactor reactor = Reactor.builder().name("echo").build();
+ * reactor.start();
+ * reactor.listen("echo", new InetSocketAddress(7000), Limits.DEFAULTS, () -> Connection::send).get();
+ * }</pre>
  *
  * <h2>The single-thread rule</h2>
  * Only the reactor thread touches the selector, the selection keys and the channels registered with it: it accepts,
- * reads, writes, registers and changes interest ops. Every other thread (a shutdown hook, a test, JMX) may only
- * {@link #execute} a small task, which the loop runs on its own thread, and wake the selector. Methods that need the
- * reactor thread say so and check it with {@code assert inReactorThread()}. Because of the rule, nothing here needs a
- * lock, and a connection's state can never change under the code that is looking at it.
+ * reads, writes, registers and changes interest ops, and every handler callback runs on it. Any other thread may only
+ * {@link #execute} a task, which the loop runs on its own thread, and wake the selector. Methods that need the
+ * reactor thread say so and check it with {@code assert inReactorThread()}; the rest say "any thread". Because of the
+ * rule, nothing on the I/O path needs a lock, and a connection's state never changes under the code looking at it.
+ * With several reactors, a connection is reached through its own reactor: {@code c.reactor().execute(...)}.
  *
  * <h2>One iteration</h2>
  * <pre>
@@ -40,14 +55,13 @@ import org.slf4j.LoggerFactory;
  *   run due timers   ←  dispatch each ready key to its handler
  * </pre>
  *
- * All state is per instance (no statics), so one JVM can run many reactors: tests start many servers, and a later
- * {@code --reactors N} is an addition, not a rewrite.
+ * All state is per instance (no statics), so one JVM can run many reactors.
  */
 public final class Reactor implements Executor {
     private static final Logger log = LoggerFactory.getLogger(Reactor.class);
 
     /** How {@code select} is called; a seam so a test can inject a selector that returns early (the epoll spin bug). */
-    public interface SelectCall {
+    interface SelectCall {
         SelectCall DEFAULT = (selector, action, timeoutMillis) -> timeoutMillis < 0
                 ? selector.select(action)
                 : timeoutMillis == 0 ? selector.selectNow(action) : selector.select(action, timeoutMillis);
@@ -56,8 +70,19 @@ public final class Reactor implements Executor {
         int select(Selector selector, Consumer<SelectionKey> action, long timeoutMillis) throws IOException;
     }
 
+    /** How a selector is opened; a seam so a test can make the spin guard's rebuild fail (EMFILE). */
+    interface SelectorOpener {
+        Selector open() throws IOException;
+    }
+
+    /** What a graceful shutdown achieved. */
+    public record ShutdownSummary(long connectionsClosed, long bytesFlushed, long bytesAbandoned) {
+    }
+
     /** Most tasks run in one iteration, so a task that keeps enqueueing tasks cannot starve the channels. */
     private static final int MAX_TASKS_PER_LOOP = 1024;
+    /** How long a method called off the reactor thread waits for it to answer. */
+    private static final long ANSWER_TIMEOUT_SECONDS = 10;
 
     private final String name;
     private final Thread thread;
@@ -66,18 +91,23 @@ public final class Reactor implements Executor {
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final TimerQueue timers = new TimerQueue();
     private final ByteBuffer readBuffer;
-    private final ByteBuffer scratch;
+    /** For reads whose bytes are thrown away while a handler may still be using {@link #readBuffer}. */
+    private final ByteBuffer discardBuffer = ByteBuffer.allocateDirect(4096);
     private final Consumer<SelectionKey> dispatcher = this::dispatch;
     private final SelectCall selectCall;
+    private final SelectorOpener selectorOpener;
     private final int spinThreshold;
-    private final Stats stats = new Stats();
+    final Stats stats = new Stats();
     private final Trace trace;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final AtomicBoolean started = new AtomicBoolean();
+    private final CompletableFuture<ShutdownSummary> shutdown = new CompletableFuture<>();
 
     /** Volatile because {@link #execute} reads it from other threads to wake it, and a rebuild replaces it. */
     private volatile Selector selector;
     private volatile boolean running = true;
+    /** The counters as the loop left them, for {@link #stats()} after it ended. */
+    private volatile ReactorStats finalStats;
     /** Consecutive selects that returned nothing, early, for no reason: the spin guard's evidence. */
     private int prematureSelects;
     /** When this iteration's first handler ran: select(Consumer) dispatches inside the call. */
@@ -85,23 +115,28 @@ public final class Reactor implements Executor {
     private long selectStartNanos;
     private long nextConnectionId = 1;
 
-    public Reactor(String name, int readBufferSize, Trace trace, SelectCall selectCall, int spinThreshold) {
-        this.name = name;
-        this.trace = trace;
-        this.selectCall = selectCall;
-        this.spinThreshold = spinThreshold;
+    // Graceful shutdown; reactor thread only.
+    private boolean shuttingDown;
+    private ShutdownSummary summary;
+    private long activeAtShutdown;
+    private long writtenAtShutdown;
+    private long abandonedAtShutdown;
+
+    private Reactor(Builder b) {
+        this.name = b.name;
+        this.trace = b.trace;
+        this.selectCall = b.selectCall;
+        this.selectorOpener = b.selectorOpener;
+        this.spinThreshold = b.spinThreshold;
         // One direct buffer for every read of every channel: a direct buffer is what the kernel copies into anyway
         // (a heap buffer would cost a second copy), and sharing it means an idle connection owns no buffer at all.
-        this.readBuffer = ByteBuffer.allocateDirect(readBufferSize);
-        // Room for a reply built from one full read plus a few bytes of framing carried over from the previous one.
-        this.scratch = ByteBuffer.allocateDirect(readBufferSize + 64);
+        this.readBuffer = ByteBuffer.allocateDirect(b.readBufferSize);
         try {
-            this.selector = Selector.open();
+            this.selector = selectorOpener.open();
             // The JDK initialises its socket-close code (sun.nio.ch.FileDispatcherImpl) on the first close of any
             // socket, and that initialiser opens a descriptor. If the first close happens while the process is out of
             // descriptors (EMFILE, just what the accept back-off is for), the class is broken for good, every later
-            // close throws, and the loop dies. Closing one socket now, while descriptors are plentiful, avoids that
-            // (other start-up code, e.g. the JDK reading cgroup files for JMX, may happen to do it first; nothing says so).
+            // close throws, and the loop dies. Closing one socket now, while descriptors are plentiful, avoids that.
             SocketChannel.open().close();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a selector", e);
@@ -109,22 +144,36 @@ public final class Reactor implements Executor {
         this.thread = new Thread(this::loop, name);
     }
 
-    public Reactor(String name) {
-        this(name, 64 * 1024, Trace.OFF, SelectCall.DEFAULT, 512);
+    /** Settings for a new reactor, each with a default. */
+    public static Builder builder() {
+        return new Builder();
     }
 
+    /** Starts the reactor thread. Any thread; a second call does nothing. */
     public void start() {
         if (started.compareAndSet(false, true)) {
             thread.start();
         }
     }
 
+    /** The reactor's name, which is also its thread's name. Any thread. */
     public String name() {
         return name;
     }
 
+    /** The size of the shared read buffer: the most one read hands to {@link StreamHandler#onData}. Any thread. */
+    public int readBufferSize() {
+        return readBuffer.capacity();
+    }
+
+    /** True when called on this reactor's own thread. Any thread. */
     public boolean inReactorThread() {
         return Thread.currentThread() == thread;
+    }
+
+    /** True from construction until the loop has ended. Any thread. */
+    public boolean isRunning() {
+        return running && terminated.getCount() > 0;
     }
 
     // ---------------------------------------------------------------------------------------------- the loop
@@ -137,8 +186,7 @@ public final class Reactor implements Executor {
                 runTasks();
                 long selectStart = System.nanoTime();
                 long workStart = select(selectStart);
-                long timersStart = System.nanoTime();
-                runTimers(timersStart);
+                runTimers(System.nanoTime());
                 stats.loops++;
                 stats.loopTime.record((selectStart - start) + (System.nanoTime() - workStart));
             }
@@ -149,7 +197,9 @@ public final class Reactor implements Executor {
             try {
                 closeEverything();
             } finally {
+                finalStats = new ReactorStats(stats);
                 terminated.countDown();
+                shutdown.complete(summary != null ? summary : new ShutdownSummary(0, 0, 0));
                 log.debug("{} stopped", name);
             }
         }
@@ -191,7 +241,7 @@ public final class Reactor implements Executor {
      * timer is due, and the loop burns a core. After {@code spinThreshold} such returns in a row, move every key to a
      * fresh selector, as Netty does.
      */
-    private void guardAgainstSpin(int n, long timeoutMillis, long elapsedNanos) throws IOException {
+    private void guardAgainstSpin(int n, long timeoutMillis, long elapsedNanos) {
         boolean premature = n == 0
                 && timeoutMillis != 0
                 && !wakeupPending.get()
@@ -206,8 +256,8 @@ public final class Reactor implements Executor {
         if (++prematureSelects >= spinThreshold) {
             log.warn("{}: select returned early {} times in a row with nothing ready; rebuilding the selector",
                     name, prematureSelects);
-            rebuildSelector();
             prematureSelects = 0;
+            rebuildSelector();
         }
     }
 
@@ -218,6 +268,11 @@ public final class Reactor implements Executor {
                 // select(Consumer) runs the handlers inside the call: say the loop woke before their lines appear.
                 trace.event("select woke after {} us", (firstDispatchNanos - selectStartNanos) / 1_000);
             }
+        }
+        // An earlier handler in this same batch may have closed this key's channel (a chat member closing another,
+        // a shutdown): readyOps() on a cancelled key throws, so skip it, as Netty's processSelectedKey does.
+        if (!key.isValid()) {
+            return;
         }
         IoHandler handler = (IoHandler) key.attachment();
         try {
@@ -251,7 +306,9 @@ public final class Reactor implements Executor {
             if (trace.on) {
                 trace.event("timer {} fired", due.name);
             }
-            runGuarded(due.task, due.name);
+            Runnable task = due.task;
+            due.task = null;
+            runGuarded(task, due.name);
         }
     }
 
@@ -264,53 +321,289 @@ public final class Reactor implements Executor {
         }
     }
 
-    // ------------------------------------------------------------------------- for handlers (reactor thread)
+    // ----------------------------------------------------------------------------------- channels (any thread)
+
+    /**
+     * Binds a TCP listener for {@code service} at {@code address} (port 0 picks a free port). Each accepted
+     * connection gets its own handler from {@code handlers} and the listener's {@code limits}. Any thread; the future
+     * completes once the listener is bound, or fails with the bind's {@link IOException} (e.g. address in use).
+     */
+    public CompletableFuture<Listener> listen(String service, SocketAddress address, Limits limits,
+                                              Supplier<? extends StreamHandler> handlers) {
+        Objects.requireNonNull(handlers, "handlers");
+        return submit(() -> Listener.bind(this, service, address, limits, handlers));
+    }
+
+    /**
+     * Binds a UDP socket for {@code service} at {@code address}; every datagram it receives goes to {@code handler}.
+     * Any thread; the future completes once the socket is bound, or fails with the bind's {@link IOException}.
+     */
+    public CompletableFuture<UdpSocket> bindUdp(String service, SocketAddress address, UdpLimits limits,
+                                                DatagramHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        return submit(() -> UdpSocket.bind(this, service, address, limits, handler));
+    }
+
+    /**
+     * Opens a TCP connection to {@code remote}, served by {@code handler} with {@code limits}. Any thread. The future
+     * completes with the connection once connected (after {@link StreamHandler#onOpen}); if the peer refuses, is
+     * unreachable, or does not answer within {@code timeout} (zero: no timeout of ours), the handler's
+     * {@link StreamHandler#onConnectFailed} is told and the future fails with the same {@link IOException}.
+     */
+    public CompletableFuture<Connection> connect(SocketAddress remote, Limits limits, Duration timeout,
+                                                 StreamHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        CompletableFuture<Connection> result = new CompletableFuture<>();
+        onReactorThread(() -> Connector.start(this, remote, handler, limits, timeout, result), result);
+        return result;
+    }
+
+    // ------------------------------------------------------------------------------ tasks, timers and counters
+
+    /**
+     * Runs {@code task} on the reactor thread soon, in the next iteration's task phase (also when called on the
+     * reactor thread itself: a way to defer work). Any thread.
+     */
+    @Override
+    public void execute(Runnable task) {
+        tasks.add(task);
+        if (!inReactorThread() && wakeupPending.compareAndSet(false, true)) {
+            selector.wakeup();
+        }
+    }
+
+    /**
+     * Runs {@code task} on the reactor thread and hands back its result. Any thread; on the reactor thread itself it
+     * runs at once, so the returned future is already complete (waiting on it cannot deadlock).
+     */
+    public <T> CompletableFuture<T> submit(Callable<T> task) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        onReactorThread(() -> {
+            try {
+                result.complete(task.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        }, result);
+        return result;
+    }
+
+    private void onReactorThread(Runnable action, CompletableFuture<?> result) {
+        if (inReactorThread()) {
+            action.run();
+            return;
+        }
+        execute(action);
+        if (!isRunning()) {
+            result.completeExceptionally(new IllegalStateException(name + " is stopped"));
+        }
+    }
+
+    /**
+     * Runs {@code task} on the reactor thread after {@code delay}; {@code timerName} shows in {@code --trace}.
+     * Reactor thread only (timers are loop state); from another thread, schedule inside {@link #execute}.
+     */
+    public Timer schedule(Duration delay, String timerName, Runnable task) {
+        return scheduleAt(System.nanoTime() + delay.toNanos(), timerName, task);
+    }
+
+    Timer scheduleAt(long deadlineNanos, String timerName, Runnable task) {
+        assert inReactorThread() : "timers are reactor-thread state";
+        return timers.add(deadlineNanos, timerName, task);
+    }
+
+    /**
+     * Registers a service counter (e.g. {@code frames_total}) that shows in {@link #stats()} and so in
+     * {@code /metrics}, JMX and {@code stats}; registering a name again returns the same counter. The counter is then
+     * changed on the reactor thread only. Any thread.
+     *
+     * @param name a Prometheus-style name: letters, digits and underscores
+     */
+    public synchronized Counter counter(String name, String help) {
+        for (Stats.ServiceMetric m : stats.services) {
+            if (m.name().equals(name)) {
+                if (m.gauge() || !(m.value() instanceof CounterValue existing)) {
+                    throw new IllegalArgumentException(name + " is already registered as a gauge");
+                }
+                return existing.counter();
+            }
+        }
+        Counter counter = new Counter(checkedName(name));
+        stats.services.add(new Stats.ServiceMetric(name, help, false, new CounterValue(counter)));
+        return counter;
+    }
+
+    /**
+     * Registers a service gauge (e.g. chat members now) whose value is read from {@code value} on the reactor thread
+     * whenever a snapshot is taken. Any thread.
+     */
+    public synchronized void gauge(String name, String help, LongSupplier value) {
+        for (Stats.ServiceMetric m : stats.services) {
+            if (m.name().equals(name)) {
+                throw new IllegalArgumentException(name + " is already registered");
+            }
+        }
+        stats.services.add(new Stats.ServiceMetric(checkedName(name), help, true, value));
+    }
+
+    private record CounterValue(Counter counter) implements LongSupplier {
+        @Override
+        public long getAsLong() {
+            return counter.value();
+        }
+    }
+
+    private static String checkedName(String name) {
+        if (!name.matches("[a-zA-Z_][a-zA-Z0-9_]*")) {
+            throw new IllegalArgumentException("not a metric name (letters, digits, underscores): " + name);
+        }
+        return name;
+    }
+
+    /**
+     * A consistent snapshot of the counters, taken on the reactor thread. Any thread: on the reactor thread it is
+     * taken at once; another thread waits for the reactor (up to 10 s); after the loop ended, the last counters.
+     */
+    public ReactorStats stats() {
+        if (inReactorThread()) {
+            return new ReactorStats(stats);
+        }
+        ReactorStats last = finalStats;
+        if (last != null) {
+            return last;
+        }
+        try {
+            return submit(() -> new ReactorStats(stats)).get(ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(name + ": interrupted while waiting for a stats snapshot", e);
+        } catch (ExecutionException | TimeoutException e) {
+            ReactorStats ended = finalStats;
+            if (ended != null) {
+                return ended; // it stopped while we asked
+            }
+            throw new IllegalStateException(name + " did not answer with a stats snapshot", e);
+        }
+    }
+
+    /** Every open connection of this reactor, accepted or outbound. Reactor thread only. */
+    public List<Connection> connections() {
+        assert inReactorThread() : "connections are reactor-thread state";
+        List<Connection> all = new ArrayList<>();
+        for (SelectionKey key : selector.keys()) {
+            if (key.isValid() && key.attachment() instanceof Connection c) {
+                all.add(c);
+            }
+        }
+        return all;
+    }
+
+    // ---------------------------------------------------------------------------------------------- stopping
+
+    /**
+     * Shuts down gracefully: listeners and UDP sockets close at once (new connections are refused), connections stop
+     * reading and flush what they owe for up to {@code timeout}, then whatever is left is closed and the loop ends.
+     * Any thread. The future completes, on the reactor thread, once the loop has ended; calling this again returns
+     * the same future.
+     */
+    public CompletableFuture<ShutdownSummary> shutdownGracefully(Duration timeout) {
+        if (!isRunning() || !started.get()) {
+            stop();
+            if (!started.get()) {
+                shutdown.complete(new ShutdownSummary(0, 0, 0)); // no loop will ever complete it
+            }
+            return shutdown;
+        }
+        execute(() -> beginShutdown(timeout));
+        return shutdown;
+    }
+
+    private void beginShutdown(Duration timeout) {
+        if (shuttingDown) {
+            return;
+        }
+        shuttingDown = true;
+        activeAtShutdown = stats.connectionsActive;
+        writtenAtShutdown = stats.bytesWritten;
+        abandonedAtShutdown = stats.bytesAbandoned;
+        for (IoHandler handler : handlers()) {
+            handler.beginShutdown(timeout);
+        }
+        schedule(timeout, "shutdown-deadline", this::forceRemaining);
+        connectionClosed(); // finishes at once when nothing was open
+    }
+
+    /** Told by every connection as it closes: the last one to go ends a graceful shutdown. */
+    void connectionClosed() {
+        if (shuttingDown && summary == null && stats.connectionsActive == 0) {
+            finishShutdown();
+        }
+    }
+
+    private void forceRemaining() {
+        for (IoHandler handler : handlers()) {
+            handler.forceClose();
+        }
+        finishShutdown();
+    }
+
+    private void finishShutdown() {
+        if (summary == null) {
+            summary = new ShutdownSummary(activeAtShutdown, stats.bytesWritten - writtenAtShutdown,
+                    stats.bytesAbandoned - abandonedAtShutdown);
+            running = false;
+        }
+    }
+
+    /** Ends the loop after the current iteration and closes every channel still registered, at once. Any thread. */
+    public void stop() {
+        execute(() -> running = false);
+    }
+
+    /**
+     * Waits for the loop to end. Any thread but the reactor's own, where it fails at once instead of waiting for
+     * itself.
+     *
+     * @return false if {@code timeout} passed first
+     */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        if (inReactorThread()) {
+            throw new IllegalStateException(name + ": awaitTermination called on the reactor thread, which would "
+                    + "wait for itself forever; use shutdownGracefully(...).thenRun(...) instead");
+        }
+        return terminated.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    // ------------------------------------------------------------------------------- for the package's classes
 
     /** Registers a channel (made non-blocking here) with this reactor's selector. Reactor thread only. */
-    public SelectionKey register(SelectableChannel channel, int ops, IoHandler handler) throws IOException {
+    SelectionKey register(SelectableChannel channel, int ops, IoHandler handler) throws IOException {
         assert inReactorThread() : "register off the reactor thread";
         channel.configureBlocking(false);
         return channel.register(selector, ops, handler);
     }
 
-    /** Runs {@code task} on the reactor thread after {@code delay}. Reactor thread only. */
-    public Timer schedule(Duration delay, String timerName, Runnable task) {
-        return scheduleAt(System.nanoTime() + delay.toNanos(), timerName, task);
-    }
-
-    /** Runs {@code task} on the reactor thread at {@code deadlineNanos} ({@link System#nanoTime()} scale). */
-    public Timer scheduleAt(long deadlineNanos, String timerName, Runnable task) {
-        assert inReactorThread() : "timers are reactor-thread state";
-        return timers.add(deadlineNanos, timerName, task);
-    }
-
     /** The shared read buffer: valid only until the handler that read into it returns. */
-    public ByteBuffer readBuffer() {
+    ByteBuffer readBuffer() {
         assert inReactorThread();
         return readBuffer;
     }
 
-    /** A second shared buffer, for a reply built from the read buffer's bytes; same lifetime rule. */
-    public ByteBuffer scratch() {
+    ByteBuffer discardBuffer() {
         assert inReactorThread();
-        return scratch;
+        return discardBuffer;
     }
 
-    public Stats stats() {
-        assert inReactorThread() : "read stats through call(stats()::copy) from other threads";
-        return stats;
-    }
-
-    public Trace trace() {
+    Trace trace() {
         return trace;
     }
 
-    public long nextConnectionId() {
+    long nextConnectionId() {
         return nextConnectionId++;
     }
 
     /** The handlers of every registered channel. Reactor thread only. */
-    public List<IoHandler> handlers() {
+    List<IoHandler> handlers() {
         assert inReactorThread();
         List<IoHandler> all = new ArrayList<>();
         for (SelectionKey key : selector.keys()) {
@@ -321,53 +614,23 @@ public final class Reactor implements Executor {
         return all;
     }
 
-    // ---------------------------------------------------------------------------------- for any thread
-
-    /** Runs {@code task} on the reactor thread soon. Any thread. */
-    @Override
-    public void execute(Runnable task) {
-        tasks.add(task);
-        if (!inReactorThread() && wakeupPending.compareAndSet(false, true)) {
-            selector.wakeup();
-        }
-    }
-
-    /** Runs {@code task} on the reactor thread and hands back its result. Any thread. */
-    public <T> CompletableFuture<T> call(Callable<T> task) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        execute(() -> {
-            try {
-                result.complete(task.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
-        if (!running) {
-            result.completeExceptionally(new IllegalStateException(name + " is stopped"));
-        }
-        return result;
-    }
-
-    /** Ends the loop after the current iteration and closes every channel still registered. Any thread. */
-    public void stop() {
-        execute(() -> running = false);
-    }
-
-    public boolean awaitTermination(Duration timeout) throws InterruptedException {
-        return terminated.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    public boolean isRunning() {
-        return running && terminated.getCount() > 0;
-    }
-
-    // ---------------------------------------------------------------------------------------- internals
-
-    /** Moves every valid key to a new selector. Public so a test can call it through {@link #execute}. */
-    public void rebuildSelector() throws IOException {
+    /**
+     * Moves every valid key to a new selector. If no selector can be opened (out of descriptors, say), the old one is
+     * kept and the guard tries again after the next run of premature selects: a spinning loop is bad, a dead one
+     * worse.
+     */
+    void rebuildSelector() {
         assert inReactorThread();
         Selector old = selector;
-        Selector fresh = Selector.open();
+        Selector fresh;
+        try {
+            fresh = selectorOpener.open();
+        } catch (IOException | RuntimeException e) {
+            stats.selectorRebuildFailures++;
+            log.warn("{}: cannot open a new selector ({}); keeping the old one and trying again later", name,
+                    e.toString());
+            return;
+        }
         int moved = 0;
         for (SelectionKey key : old.keys()) {
             if (!key.isValid()) {
@@ -384,7 +647,11 @@ public final class Reactor implements Executor {
             }
         }
         selector = fresh;
-        old.close();
+        try {
+            old.close();
+        } catch (IOException e) {
+            log.debug("{}: closing the old selector failed: {}", name, e.toString());
+        }
         stats.selectorRebuilds++;
         log.info("{}: selector rebuilt, {} channels moved", name, moved);
     }
@@ -406,6 +673,68 @@ public final class Reactor implements Executor {
         Runnable leftover;
         while ((leftover = tasks.poll()) != null) {
             runGuarded(leftover, "task after stop");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Reactor " + name;
+    }
+
+    /** Settings for {@link #builder()}; every one has a default. Not thread-safe; build on one thread. */
+    public static final class Builder {
+        private String name = "reactor-0";
+        private int readBufferSize = 64 * 1024;
+        private Trace trace = Trace.OFF;
+        private SelectCall selectCall = SelectCall.DEFAULT;
+        private SelectorOpener selectorOpener = Selector::open;
+        private int spinThreshold = 512;
+
+        private Builder() {
+        }
+
+        /** The reactor's name, also its thread's (default {@code reactor-0}). */
+        public Builder name(String v) {
+            name = Objects.requireNonNull(v);
+            return this;
+        }
+
+        /**
+         * The one read buffer every connection shares (default 64 KiB): the most one read can take. UDP sockets need
+         * more than 65,507 bytes and get a buffer of their own when this is smaller.
+         */
+        public Builder readBufferSize(int v) {
+            if (v < 1024) {
+                throw new IllegalArgumentException("read buffer must be >= 1024, got " + v);
+            }
+            readBufferSize = v;
+            return this;
+        }
+
+        /** Where {@code --trace} lines go (default {@link Trace#OFF}). */
+        public Builder trace(Trace v) {
+            trace = Objects.requireNonNull(v);
+            return this;
+        }
+
+        Builder selectCall(SelectCall v) {
+            selectCall = v;
+            return this;
+        }
+
+        Builder selectorOpener(SelectorOpener v) {
+            selectorOpener = v;
+            return this;
+        }
+
+        Builder spinThreshold(int v) {
+            spinThreshold = v;
+            return this;
+        }
+
+        /** A new reactor, not yet started. */
+        public Reactor build() {
+            return new Reactor(this);
         }
     }
 }

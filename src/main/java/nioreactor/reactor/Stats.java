@@ -1,73 +1,63 @@
 package nioreactor.reactor;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
+
 /**
- * The counters of one reactor: plain fields, because only the reactor thread writes them (no atomics on the hot
- * path). Another thread that wants a consistent view asks the reactor for a {@link #copy()} (see
- * {@code Reactor#call}).
+ * The live counters of one reactor: plain fields, because only the reactor thread writes them (no atomics on the hot
+ * path). Nothing outside the reactor sees this class: others get an immutable {@link ReactorStats} snapshot, taken on
+ * the reactor thread.
+ *
+ * <p>Only the loop's and the sockets' own numbers live here. A service's protocol counters (frames, ERR replies, chat
+ * members) are its own {@link Counter}s and gauges, registered in {@link #services}, so the reactor knows nothing of
+ * any protocol yet {@code /metrics}, JMX and {@code stats} still show them.
  */
-public final class Stats {
+final class Stats {
     // The loop
-    public long loops;
-    public long selects;
-    public long emptySelects;
-    public long selectorRebuilds;
-    public long tasksRun;
-    public long timersFired;
-    public long handlerErrors;
-    public final LoopHistogram loopTime = new LoopHistogram();
+    long loops;
+    long selects;
+    long emptySelects;
+    long selectorRebuilds;
+    long selectorRebuildFailures;
+    long tasksRun;
+    long timersFired;
+    long handlerErrors;
+    final LoopHistogram loopTime = new LoopHistogram();
 
     // TCP
-    public long connectionsAccepted;
-    public long connectionsActive;
-    public long connectionsRejected;
-    public long acceptPauses;
-    public final long[] closedByReason = new long[CloseReason.values().length];
-    public long bytesRead;
-    public long bytesWritten;
-    public long bytesPending;
-    /** The most output any one connection has held pending: what the high water mark bounds (plus one read). */
-    public long peakConnectionPending;
-    public long bytesAbandoned;
-    public long backpressurePauses;
-    public long frames;
+    long connectionsAccepted;
+    long connectionsConnected;
+    long connectFailures;
+    long connectionsActive;
+    long connectionsRejected;
+    long acceptPauses;
+    final long[] closedByReason = new long[CloseReason.values().length];
+    long bytesRead;
+    long bytesWritten;
+    long bytesPending;
+    long peakConnectionPending;
+    long bytesAbandoned;
+    long backpressurePauses;
 
     // UDP
-    public long datagramsIn;
-    public long datagramsOut;
-    public long datagramsDropped;
-    public long errReplies;
+    long datagramsIn;
+    long datagramsOut;
+    long datagramsDropped;
 
-    /** A snapshot; call on the reactor thread. */
-    public Stats copy() {
-        Stats c = new Stats();
-        c.loops = loops;
-        c.selects = selects;
-        c.emptySelects = emptySelects;
-        c.selectorRebuilds = selectorRebuilds;
-        c.tasksRun = tasksRun;
-        c.timersFired = timersFired;
-        c.handlerErrors = handlerErrors;
-        c.loopTime.copyFrom(loopTime);
-        c.connectionsAccepted = connectionsAccepted;
-        c.connectionsActive = connectionsActive;
-        c.connectionsRejected = connectionsRejected;
-        c.acceptPauses = acceptPauses;
-        System.arraycopy(closedByReason, 0, c.closedByReason, 0, closedByReason.length);
-        c.bytesRead = bytesRead;
-        c.bytesWritten = bytesWritten;
-        c.bytesPending = bytesPending;
-        c.peakConnectionPending = peakConnectionPending;
-        c.bytesAbandoned = bytesAbandoned;
-        c.backpressurePauses = backpressurePauses;
-        c.frames = frames;
-        c.datagramsIn = datagramsIn;
-        c.datagramsOut = datagramsOut;
-        c.datagramsDropped = datagramsDropped;
-        c.errReplies = errReplies;
-        return c;
+    /** Service metrics, in registration order. Registered from any thread; read on the reactor thread. */
+    final List<ServiceMetric> services = new CopyOnWriteArrayList<>();
+
+    /** A registered counter or gauge. */
+    record ServiceMetric(String name, String help, boolean gauge, LongSupplier value) {
     }
 
-    public long closed(CloseReason reason) {
-        return closedByReason[reason.ordinal()];
+    List<ReactorStats.Sample> sampleServices() {
+        List<ReactorStats.Sample> samples = new ArrayList<>(services.size());
+        for (ServiceMetric m : services) {
+            samples.add(new ReactorStats.Sample(m.name(), m.help(), m.gauge(), m.value().getAsLong()));
+        }
+        return samples;
     }
 }

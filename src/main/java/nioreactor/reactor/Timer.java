@@ -1,37 +1,45 @@
 package nioreactor.reactor;
 
 /**
- * A one-shot task that the reactor runs at or after a deadline, on its own thread.
+ * A one-shot task that a {@link Reactor} runs on its own thread at or after a deadline; made by
+ * {@link Reactor#schedule}.
  *
- * <p>Cancelling only marks the timer; the queue drops it lazily when it reaches the head. That keeps cancel O(1), which
- * matters because idle timers are cancelled far more often than they fire.
+ * <p>Reactor thread only, like the queue it sits in. {@link #cancel()} takes the timer out of the queue at once
+ * (O(log n)), so a timer armed and cancelled on every pending-write episode never piles up, and a cancelled timer
+ * never keeps its connection reachable.
  */
 public final class Timer {
     final long deadlineNanos;
     final long sequence;
-    /** Dropped on cancel, so a cancelled timer waiting in the heap does not keep its connection reachable. */
-    Runnable task;
     final String name;
-    private boolean cancelled;
+    Runnable task;
+    /** Where this timer sits in its queue's heap; -1 once it has fired or been cancelled. */
+    int index = -1;
+    private final TimerQueue queue;
 
-    Timer(long deadlineNanos, long sequence, String name, Runnable task) {
+    Timer(TimerQueue queue, long deadlineNanos, long sequence, String name, Runnable task) {
+        this.queue = queue;
         this.deadlineNanos = deadlineNanos;
         this.sequence = sequence;
         this.name = name;
         this.task = task;
     }
 
-    /** Reactor thread only. Cancelling a timer that already ran does nothing. */
+    /** Stops the timer from firing. Reactor thread only; cancelling a timer that already ran does nothing. */
     public void cancel() {
-        cancelled = true;
+        if (index >= 0) {
+            queue.remove(this);
+        }
         task = null;
     }
 
-    public boolean isCancelled() {
-        return cancelled;
+    /** True until the timer has fired or been cancelled. */
+    public boolean isPending() {
+        return index >= 0;
     }
 
-    public long deadlineNanos() {
-        return deadlineNanos;
+    /** The timer's name, as shown by {@code --trace} ("idle #3"). */
+    public String name() {
+        return name;
     }
 }

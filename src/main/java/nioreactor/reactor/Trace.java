@@ -6,17 +6,20 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.helpers.MessageFormatter;
 
 /**
- * {@code serve --trace}: one compact line per reactor event, for people who want to watch the loop.
+ * {@code serve --trace}: one compact line per reactor event, for people who want to watch the loop. Give one to
+ * {@link Reactor.Builder#trace}: {@link #OFF} (the default), {@link #of of(true)} for the {@code nioreactor.trace}
+ * logger, or {@link #to} for a sink of your own. Immutable; any thread.
  *
  * <p>Call sites guard with {@code if (trace.on)}, a final field, so when tracing is off the JIT removes the branch and
  * no argument is ever boxed: zero cost on the hot path.
  */
 public final class Trace {
+    /** No tracing: the default, and free. */
     public static final Trace OFF = new Trace(false, null);
 
     private static final Logger LOG = LoggerFactory.getLogger("nioreactor.trace");
 
-    public final boolean on;
+    final boolean on;
     /** Where lines go instead of the logger (tests, demos); null means the "nioreactor.trace" logger. */
     private final Consumer<String> sink;
 
@@ -25,6 +28,7 @@ public final class Trace {
         this.sink = sink;
     }
 
+    /** Tracing to the {@code nioreactor.trace} logger at INFO when {@code on}, else {@link #OFF}. */
     public static Trace of(boolean on) {
         return on ? new Trace(true, null) : OFF;
     }
@@ -34,7 +38,7 @@ public final class Trace {
         return new Trace(true, sink);
     }
 
-    public void event(String format, Object... args) {
+    void event(String format, Object... args) {
         if (sink == null) {
             LOG.info(format, args);
         } else {

@@ -26,10 +26,10 @@ import java.util.Arrays;
  * <p>An empty queue holds no buffers at all, so an idle connection costs only this object's fields. Not thread-safe:
  * one reactor thread owns it.
  */
-public final class WriteQueue {
+final class WriteQueue {
 
     /** Told about the two edges; see the class comment. */
-    public interface Listener {
+    interface Listener {
         /** Bytes are now pending (turn OP_WRITE on), or the queue just drained (turn it off). */
         void pendingChanged(boolean pending);
 

@@ -1,14 +1,14 @@
 package nioreactor.server;
 
 import java.nio.ByteBuffer;
-import java.time.Duration;
+import java.util.function.Supplier;
 import nioreactor.protocol.FrameDecoder;
 import nioreactor.protocol.FrameTooLargeException;
 import nioreactor.protocol.Upper;
 import nioreactor.reactor.CloseReason;
 import nioreactor.reactor.Connection;
+import nioreactor.reactor.Counter;
 import nioreactor.reactor.Reactor;
-import nioreactor.reactor.Stats;
 import nioreactor.reactor.StreamHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,36 +19,46 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Because the reply has the request's length, the reply header can go out as soon as the request header is
  * read, and payload bytes can be forwarded as they arrive: nothing is buffered per connection. The replies to all
- * the frames in one read are assembled in the reactor's scratch buffer and written with one syscall, so a client
+ * the frames in one read are assembled in one scratch buffer per reactor and written with one syscall, so a client
  * pipelining small frames costs one write per read, not one per frame.
+ *
+ * <p>A bad frame header (over {@code maxFrame}) closes that connection after flushing the replies it is owed, with a
+ * WARN line; the frames answered are counted as {@code frames_total}.
  */
 public final class FramedUpperEcho implements StreamHandler, FrameDecoder.Sink {
     private static final Logger log = LoggerFactory.getLogger(FramedUpperEcho.class);
 
-    private final Reactor reactor;
-    private final Stats stats;
+    /** What every connection of one reactor shares; reactor-thread state, like the read buffer it works beside. */
+    private record PerReactor(ByteBuffer scratch, BulkUpper bulk, Counter frames) {
+    }
+
+    private final PerReactor shared;
     private final FrameDecoder decoder;
-    private final Duration linger;
-    private final BulkUpper bulk;
     /** The reply being assembled during one onData call; null outside it. */
     private ByteBuffer out;
 
-    public FramedUpperEcho(Reactor reactor, int maxFrame, Duration linger) {
-        this(reactor, maxFrame, linger, new BulkUpper());
+    private FramedUpperEcho(PerReactor shared, int maxFrame) {
+        this.shared = shared;
+        this.decoder = new FrameDecoder(maxFrame);
     }
 
-    /** With the reactor's shared {@link BulkUpper}, so its scratch space is not repeated per connection. */
-    FramedUpperEcho(Reactor reactor, int maxFrame, Duration linger, BulkUpper bulk) {
-        this.reactor = reactor;
-        this.stats = reactor.stats();
-        this.decoder = new FrameDecoder(maxFrame);
-        this.linger = linger;
-        this.bulk = bulk;
+    /** Handlers for every connection of {@code reactor}'s framed listener(s). */
+    public static Supplier<StreamHandler> forOneReactor(Reactor reactor, int maxFrame) {
+        return forOneReactor(reactor, maxFrame, new BulkUpper());
+    }
+
+    /** With the reactor's shared {@link BulkUpper}, so its scratch space is not repeated per service. */
+    static Supplier<StreamHandler> forOneReactor(Reactor reactor, int maxFrame, BulkUpper bulk) {
+        // Room for the replies to one full read plus a few bytes of header carried over from the previous one: a
+        // reply is exactly as long as its request.
+        PerReactor shared = new PerReactor(ByteBuffer.allocateDirect(reactor.readBufferSize() + 64), bulk,
+                reactor.counter("frames_total", "Frames answered by the framed upper-echo"));
+        return () -> new FramedUpperEcho(shared, maxFrame);
     }
 
     @Override
     public void onData(Connection connection, ByteBuffer data) {
-        out = reactor.scratch();
+        out = shared.scratch();
         out.clear();
         try {
             decoder.decode(data, this);
@@ -57,7 +67,7 @@ public final class FramedUpperEcho implements StreamHandler, FrameDecoder.Sink {
             sendAssembled(connection); // replies to the frames before the bad header still go out
             log.warn("#{} from {}: {}; closing the connection after flushing {} reply bytes", connection.id(),
                     connection.remoteAddress(), e.getMessage(), connection.pendingBytes());
-            connection.closeAfterFlush(CloseReason.PROTOCOL_ERROR, linger);
+            connection.closeAfterFlush(CloseReason.PROTOCOL_ERROR);
         } finally {
             out = null;
         }
@@ -87,12 +97,12 @@ public final class FramedUpperEcho implements StreamHandler, FrameDecoder.Sink {
         int srcLimit = src.limit();
         out.put(src.limit(src.position() + length));
         src.limit(srcLimit);
-        bulk.inPlace(out, start, start + length);
+        shared.bulk().inPlace(out, start, start + length);
     }
 
     @Override
     public void frameEnd() {
-        stats.frames++;
+        shared.frames().increment();
     }
 
     @Override

@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.time.ZoneId;
 import nioreactor.reactor.Limits;
-import nioreactor.reactor.Reactor;
+import nioreactor.reactor.UdpLimits;
+import nioreactor.metrics.MetricsEndpoint;
 
 /**
  * Everything {@code serve} can be told, with the defaults a user gets from {@code make run}. Ports: 0 picks a free
@@ -17,12 +18,12 @@ public final class ServerConfig {
     public static final int DEFAULT_UDP_PORT = 8080;
     public static final int DISABLED = -1;
     public static final int DEFAULT_MAX_FRAME = 1024 * 1024;
-    public static final int DEFAULT_BACKLOG = 1024;
+    public static final int DEFAULT_BACKLOG = Limits.DEFAULT_BACKLOG;
     public static final int DEFAULT_READ_BUFFER = 64 * 1024;
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
-    public static final int DEFAULT_UDP_PENDING_REPLIES = 1024;
-    public static final int DEFAULT_DATAGRAM_BUDGET = 64;
-    public static final int DEFAULT_SPIN_THRESHOLD = 512;
+    public static final int DEFAULT_UDP_PENDING_REPLIES = UdpLimits.DEFAULT_MAX_PENDING_REPLIES;
+    public static final int DEFAULT_DATAGRAM_BUDGET = UdpLimits.DEFAULT_RECEIVE_BUDGET;
+    public static final int DEFAULT_METRICS_MAX_CONNECTIONS = MetricsEndpoint.DEFAULT_MAX_CONNECTIONS;
 
     private final Builder b;
 
@@ -54,8 +55,7 @@ public final class ServerConfig {
     public boolean trace() { return b.trace; }
     public String reactorName() { return b.reactorName; }
     public InstantSource clock() { return b.clock; }
-    public Reactor.SelectCall selectCall() { return b.selectCall; }
-    public int spinThreshold() { return b.spinThreshold; }
+    public int metricsMaxConnections() { return b.metricsMaxConnections; }
 
     /** Fluent settings; every field starts at its documented default. */
     public static final class Builder {
@@ -75,8 +75,7 @@ public final class ServerConfig {
         private boolean trace;
         private String reactorName = "reactor-0";
         private InstantSource clock = InstantSource.system();
-        private Reactor.SelectCall selectCall = Reactor.SelectCall.DEFAULT;
-        private int spinThreshold = DEFAULT_SPIN_THRESHOLD;
+        private int metricsMaxConnections = DEFAULT_METRICS_MAX_CONNECTIONS;
 
         private Builder() {
         }
@@ -105,8 +104,7 @@ public final class ServerConfig {
         public Builder trace(boolean v) { trace = v; return this; }
         public Builder reactorName(String v) { reactorName = v; return this; }
         public Builder clock(InstantSource v) { clock = v; return this; }
-        public Builder selectCall(Reactor.SelectCall v) { selectCall = v; return this; }
-        public Builder spinThreshold(int v) { spinThreshold = atLeast(v, 1, "spin threshold"); return this; }
+        public Builder metricsMaxConnections(int v) { metricsMaxConnections = atLeast(v, 1, "metrics max connections"); return this; }
 
         public ServerConfig build() {
             return new ServerConfig(this);
@@ -130,8 +128,7 @@ public final class ServerConfig {
             c.trace = trace;
             c.reactorName = reactorName;
             c.clock = clock;
-            c.selectCall = selectCall;
-            c.spinThreshold = spinThreshold;
+            c.metricsMaxConnections = metricsMaxConnections;
             return c;
         }
 

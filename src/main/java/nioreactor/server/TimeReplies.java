@@ -8,6 +8,7 @@ import java.time.ZoneId;
 import nioreactor.protocol.TimeFormat;
 import nioreactor.protocol.TimeFormatCache;
 import nioreactor.protocol.TimeFormatException;
+import nioreactor.reactor.UdpSocket;
 
 /**
  * The time service's answers, cached by the request's bytes.
@@ -20,7 +21,7 @@ import nioreactor.protocol.TimeFormatException;
  */
 final class TimeReplies {
     /** The largest UDP payload over IPv4: a reply that does not fit in one datagram is answered with ERR. */
-    static final int MAX_DATAGRAM = 65_507;
+    static final int MAX_DATAGRAM = UdpSocket.MAX_DATAGRAM;
     static final String DEFAULT_FORMAT = "%Y-%m-%d-%X";
     private static final int SLOTS = 1024; // a power of two
 

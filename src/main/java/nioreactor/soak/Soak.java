@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import nioreactor.reactor.CloseReason;
-import nioreactor.reactor.Stats;
+import nioreactor.reactor.Reactor;
+import nioreactor.reactor.ReactorStats;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
 
@@ -76,10 +77,10 @@ public final class Soak {
         long started = System.nanoTime();
         while (System.nanoTime() - deadline < 0) {
             Thread.sleep(Math.min(report.toMillis(), Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
-            Stats s = server.stats();
+            ReactorStats s = server.stats();
             System.out.printf("soak: %4ds: %s; server: %d open, %d pending B, peak/conn %,d B, %d descriptors%n",
-                    (System.nanoTime() - started) / 1_000_000_000, tally.line(), s.connectionsActive, s.bytesPending,
-                    s.peakConnectionPending, descriptors());
+                    (System.nanoTime() - started) / 1_000_000_000, tally.line(), s.connectionsActive(), s.bytesPending(),
+                    s.peakConnectionPending(), descriptors());
         }
         for (Thread t : threads) {
             t.join(TimeUnit.SECONDS.toMillis(120));
@@ -88,17 +89,17 @@ public final class Soak {
             }
         }
 
-        Stats s = server.stats();
-        Server.ShutdownSummary summary = server.shutdown(Duration.ofSeconds(10));
+        ReactorStats s = server.stats();
+        Reactor.ShutdownSummary summary = server.shutdown(Duration.ofSeconds(10));
         int fdEnd = settledDescriptors(fdStart);
         long heapEnd = heapAfterGc();
         System.out.printf("soak: end: %s%n", tally.line());
         System.out.printf("soak: server: %,d accepted, %,d rejected, %,d read B, %,d written B, %,d abandoned B, "
                         + "%,d backpressure pauses, %,d frames, %,d datagrams in / %,d out / %,d dropped, %,d ERR, "
                         + "%d handler errors, %d selector rebuilds, peak pending per connection %,d B%n",
-                s.connectionsAccepted, s.connectionsRejected, s.bytesRead, s.bytesWritten, s.bytesAbandoned,
-                s.backpressurePauses, s.frames, s.datagramsIn, s.datagramsOut, s.datagramsDropped, s.errReplies,
-                s.handlerErrors, s.selectorRebuilds, s.peakConnectionPending);
+                s.connectionsAccepted(), s.connectionsRejected(), s.bytesRead(), s.bytesWritten(), s.bytesAbandoned(),
+                s.backpressurePauses(), s.service("frames_total"), s.datagramsIn(), s.datagramsOut(), s.datagramsDropped(), s.service("err_replies_total"),
+                s.handlerErrors(), s.selectorRebuilds(), s.peakConnectionPending());
         System.out.printf("soak: closes: peer-eof %,d, reset %,d, protocol-error %,d, idle %,d, shutdown %,d%n",
                 s.closed(CloseReason.PEER_EOF), s.closed(CloseReason.RESET), s.closed(CloseReason.PROTOCOL_ERROR),
                 s.closed(CloseReason.IDLE), s.closed(CloseReason.SHUTDOWN));
@@ -107,7 +108,7 @@ public final class Soak {
         System.out.printf("soak: descriptors %d at start, %d at end; heap %,d KiB at start, %,d KiB at end (after GC)%n",
                 fdStart, fdEnd, heapStart >> 10, heapEnd >> 10);
         boolean leak = fdStart >= 0 && fdEnd > fdStart + DESCRIPTOR_SLACK;
-        boolean ok = tally.errors.get() == 0 && !leak && s.handlerErrors == 0;
+        boolean ok = tally.errors.get() == 0 && !leak && s.handlerErrors() == 0;
         System.out.println("soak: " + (ok ? "PASS" : "FAIL" + (leak ? " (descriptor leak)" : "")));
         return ok;
     }

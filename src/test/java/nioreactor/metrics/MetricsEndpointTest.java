@@ -20,7 +20,7 @@ import javax.management.ObjectName;
 import nioreactor.reactor.CloseReason;
 import nioreactor.reactor.Limits;
 import nioreactor.reactor.LoopHistogram;
-import nioreactor.reactor.Stats;
+import nioreactor.reactor.ReactorStats;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
 import org.junit.jupiter.api.AfterEach;
@@ -263,9 +263,9 @@ class MetricsEndpointTest {
             }
             writer.join(10_000);
             assertThat(answered).isLessThan(requests);
-            Stats after = flooded.stats();
+            ReactorStats after = flooded.stats();
             assertThat(after.closed(CloseReason.PROTOCOL_ERROR)).isEqualTo(1);
-            assertThat(after.bytesPending).isZero();
+            assertThat(after.bytesPending()).isZero();
             try (RawHttpClient http = new RawHttpClient(flooded.metricsAddress())) {
                 assertThat(http.send(RawHttpClient.get("/metrics")).read().status()).isEqualTo(200);
             }

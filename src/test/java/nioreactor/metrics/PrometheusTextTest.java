@@ -5,16 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 import nioreactor.reactor.CloseReason;
-import nioreactor.reactor.Stats;
+import nioreactor.reactor.ReactorStats;
 import org.junit.jupiter.api.Test;
 
 class PrometheusTextTest {
 
     @Test
     void everyMetricIsRenderedOnceWithHelpAndTypeAndReadBack() {
-        Stats stats = new Stats();
-        stats.connectionsActive = 3;
-        stats.bytesRead = 1234;
+        ReactorStats stats = new ReactorStats();
+        stats.connectionsActive() = 3;
+        stats.bytesRead() = 1234;
         stats.closedByReason[CloseReason.IDLE.ordinal()] = 7;
         String text = PrometheusText.render(stats);
 
@@ -35,7 +35,7 @@ class PrometheusTextTest {
 
     @Test
     void emptyHistogramIsStillComplete() {
-        Map<String, Double> samples = PrometheusText.parse(PrometheusText.render(new Stats()));
+        Map<String, Double> samples = PrometheusText.parse(PrometheusText.render(new ReactorStats()));
         assertThat(samples).containsEntry("nioreactor_loop_iteration_seconds_bucket{le=\"+Inf\"}", 0.0)
                 .containsEntry("nioreactor_loop_iteration_seconds_count", 0.0)
                 .containsEntry("nioreactor_loop_iteration_seconds_bucket{le=\"0.1\"}", 0.0);
@@ -66,7 +66,7 @@ class PrometheusTextTest {
 
     @Test
     void tableNamesMetricsForPeople() {
-        String table = MetricsTable.format(PrometheusText.parse(PrometheusText.render(new Stats())));
+        String table = MetricsTable.format(PrometheusText.parse(PrometheusText.render(new ReactorStats())));
         assertThat(table).contains("connections closed (peer-eof)").contains("bytes read").contains("loop iteration work time");
         assertThat(MetricsTable.label("nioreactor_connections_closed_total{reason=\"idle\"}")).isEqualTo("connections closed (idle)");
     }

@@ -67,11 +67,45 @@ class TimerQueueTest {
         Timer third = add(300, "third");
         first.cancel();
         third.cancel();
-        assertThat(first.isCancelled()).isTrue();
+        assertThat(first.isPending()).isFalse();
+        assertThat(timers.size()).as("a cancelled timer leaves the queue at once").isEqualTo(1);
         assertThat(timers.nanosUntilNext(0)).as("the cancelled head does not wake select early").isEqualTo(200);
         assertThat(runDue(1000)).containsExactly("second");
         assertThat(timers.nanosUntilNext(1000)).isEqualTo(-1);
-        assertThat(timers.size()).as("cancelled timers are dropped once they reach the head").isZero();
+        assertThat(timers.size()).isZero();
+    }
+
+    @Test
+    void timersArmedAndCancelledOverAndOverDoNotPileUp() {
+        // The write-stall timer's life: armed when output becomes pending, cancelled when it drains, many times a
+        // second, each with a deadline a minute away.
+        add(60_000_000_000L, "far");
+        for (int i = 0; i < 100_000; i++) {
+            add(60_000_000_000L + i, "stall").cancel();
+        }
+        assertThat(timers.size()).isEqualTo(1);
+        assertThat(runDue(Long.MAX_VALUE / 2)).containsExactly("far");
+    }
+
+    @Test
+    void cancellingFromTheMiddleKeepsTheHeapOrdered() {
+        java.util.Random random = new java.util.Random(11);
+        List<Timer> live = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            live.add(add(random.nextInt(10_000), "t" + i));
+        }
+        List<Timer> kept = new ArrayList<>();
+        for (Timer t : live) {
+            if (random.nextBoolean()) {
+                t.cancel();
+            } else {
+                kept.add(t);
+            }
+        }
+        assertThat(timers.size()).isEqualTo(kept.size());
+        kept.sort((a, b) -> a.deadlineNanos != b.deadlineNanos ? Long.compare(a.deadlineNanos, b.deadlineNanos)
+                : Long.compare(a.sequence, b.sequence));
+        assertThat(runDue(10_000)).containsExactlyElementsOf(kept.stream().map(Timer::name).toList());
     }
 
     @Test

@@ -9,7 +9,7 @@ import java.util.function.Supplier;
 import nioreactor.reactor.Acceptor;
 import nioreactor.reactor.Limits;
 import nioreactor.reactor.Reactor;
-import nioreactor.reactor.Stats;
+import nioreactor.reactor.ReactorStats;
 import nioreactor.reactor.StreamHandler;
 
 /** A reactor with one listener speaking a protocol of the test's choosing: no server around it. */

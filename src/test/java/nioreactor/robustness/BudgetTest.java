@@ -36,7 +36,7 @@ class BudgetTest {
         long total;
 
         void add(Object who, long n) {
-            counts.merge(reactor.stats().loops + "/" + who, n, Long::sum);
+            counts.merge(reactor.stats().loops() + "/" + who, n, Long::sum);
             total += n;
         }
 

@@ -13,7 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import nioreactor.protocol.Upper;
 import nioreactor.reactor.CloseReason;
-import nioreactor.reactor.Stats;
+import nioreactor.reactor.ReactorStats;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
 import nioreactor.testing.Eventually;
@@ -41,7 +41,7 @@ class ConnectionStormTest {
             storm(server, pool, 40); // warm-up: every class and lazily opened JVM file is loaded before counting
             awaitNoConnections(server);
             int baseline = Descriptors.open();
-            Stats before = server.stats();
+            ReactorStats before = server.stats();
 
             try (LogCapture log = new LogCapture()) {
                 storm(server, pool, CONNECTIONS);
@@ -53,12 +53,12 @@ class ConnectionStormTest {
             awaitNoConnections(server);
             Eventually.until(() -> Descriptors.open() <= baseline + SLACK,
                     () -> "descriptors back to " + baseline + " (+" + SLACK + "); now " + Descriptors.open());
-            Stats after = server.stats();
-            assertThat(after.connectionsAccepted - before.connectionsAccepted).isEqualTo(CONNECTIONS);
+            ReactorStats after = server.stats();
+            assertThat(after.connectionsAccepted() - before.connectionsAccepted()).isEqualTo(CONNECTIONS);
             assertThat(after.closed(CloseReason.RESET) - before.closed(CloseReason.RESET)).as("resets seen")
                     .isPositive();
-            assertThat(after.bytesPending).isZero();
-            assertThat(after.handlerErrors).isZero();
+            assertThat(after.bytesPending()).isZero();
+            assertThat(after.handlerErrors()).isZero();
             try (TcpPeer peer = TcpPeer.connect(server.tcpAddress())) {
                 peer.send("still here".getBytes());
                 assertThat(new String(peer.read(10))).isEqualTo("STILL HERE");
@@ -124,7 +124,7 @@ class ConnectionStormTest {
     }
 
     private static void awaitNoConnections(Server server) throws InterruptedException {
-        Eventually.until(() -> server.stats().connectionsActive == 0,
-                () -> "no open connections; now " + server.stats().connectionsActive);
+        Eventually.until(() -> server.stats().connectionsActive() == 0,
+                () -> "no open connections; now " + server.stats().connectionsActive());
     }
 }

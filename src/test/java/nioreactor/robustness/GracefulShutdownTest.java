@@ -34,7 +34,7 @@ class GracefulShutdownTest {
             long owed = sendWithoutReading(server, peer);
             InetSocketAddress address = server.tcpAddress();
 
-            CompletableFuture<Server.ShutdownSummary> summary =
+            CompletableFuture<Reactor.ShutdownSummary> summary =
                     CompletableFuture.supplyAsync(() -> server.shutdown(Duration.ofSeconds(60)));
             // Shutdown has begun (the connection is draining); new connections are refused while it still flushes.
             Eventually.until(() -> ServerProbe.connections(server.reactor()).stream()
@@ -43,7 +43,7 @@ class GracefulShutdownTest {
             assertThat(summary).isNotDone();
 
             assertThat(peer.readVerifying(new Payload(0), -1)).as("bytes received after shutdown began").isEqualTo(SENT);
-            Server.ShutdownSummary s = summary.get(60, TimeUnit.SECONDS);
+            Reactor.ShutdownSummary s = summary.get(60, TimeUnit.SECONDS);
             assertThat(s.connectionsClosed()).isEqualTo(1);
             assertThat(s.bytesFlushed()).isPositive().isLessThanOrEqualTo(owed);
             assertThat(s.bytesAbandoned()).isZero();
@@ -58,7 +58,7 @@ class GracefulShutdownTest {
         try (TcpPeer peer = TcpPeer.connectWithReceiveBuffer(server.tcpAddress(), 64 * 1024)) {
             long owed = sendWithoutReading(server, peer);
 
-            Server.ShutdownSummary s = server.shutdown(Duration.ofMillis(500));
+            Reactor.ShutdownSummary s = server.shutdown(Duration.ofMillis(500));
             assertThat(s.connectionsClosed()).isEqualTo(1);
             assertThat(s.bytesAbandoned()).as("abandoned at the deadline").isPositive();
             assertThat(s.bytesFlushed() + s.bytesAbandoned()).isLessThanOrEqualTo(owed);
@@ -79,8 +79,8 @@ class GracefulShutdownTest {
     void shutdownWithNothingPendingReturnsWithoutWaitingForItsTimeout() throws Exception {
         Server server = Server.start(ServerConfig.builder().ephemeralPorts().build());
         try (TcpPeer idle = TcpPeer.connect(server.tcpAddress()); TcpPeer framed = TcpPeer.connect(server.framedAddress())) {
-            Eventually.until(() -> server.stats().connectionsActive == 2, () -> "both accepted");
-            Server.ShutdownSummary s = server.shutdown(Duration.ofSeconds(120)); // far beyond this test's timeout
+            Eventually.until(() -> server.stats().connectionsActive() == 2, () -> "both accepted");
+            Reactor.ShutdownSummary s = server.shutdown(Duration.ofSeconds(120)); // far beyond this test's timeout
             assertThat(s.connectionsClosed()).isEqualTo(2);
             assertThat(s.bytesAbandoned()).isZero();
             assertThat(idle.socket().getInputStream().read()).isEqualTo(-1);
@@ -98,8 +98,8 @@ class GracefulShutdownTest {
     /** Sends SENT bytes, reads none, waits until the server has read them all; returns what it has queued. */
     private static long sendWithoutReading(Server server, TcpPeer peer) throws Exception {
         peer.stream(new Payload(0), SENT, null);
-        Eventually.until(() -> server.stats().bytesRead == SENT, () -> "the server to read all; " + server.stats().bytesRead);
-        long owed = server.stats().bytesPending; // from now on it can only shrink: nothing more comes in
+        Eventually.until(() -> server.stats().bytesRead() == SENT, () -> "the server to read all; " + server.stats().bytesRead());
+        long owed = server.stats().bytesPending(); // from now on it can only shrink: nothing more comes in
         assertThat(owed).as("replies queued in the server").isPositive();
         return owed;
     }

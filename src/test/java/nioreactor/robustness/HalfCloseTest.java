@@ -55,7 +55,7 @@ class HalfCloseTest {
             // Each client saw EOF, which the server sends only by closing: nothing can be left in CLOSE_WAIT.
             assertThat(TcpTable.count(server.tcpAddress().getPort(), TcpTable.CLOSE_WAIT)).isZero();
             assertThat(TcpTable.count(server.framedAddress().getPort(), TcpTable.CLOSE_WAIT)).isZero();
-            Eventually.until(() -> server.stats().connectionsActive == 0, () -> "all connections closed");
+            Eventually.until(() -> server.stats().connectionsActive() == 0, () -> "all connections closed");
         } finally {
             pool.shutdownNow();
             server.close();
@@ -77,9 +77,9 @@ class HalfCloseTest {
                             .anyMatch(v -> v.state() == ConnectionState.INPUT_CLOSED),
                     () -> "the server to see our FIN with output pending: " + ServerProbe.connections(server.reactor()));
 
-            long loopsBefore = server.stats().loops;
+            long loopsBefore = server.stats().loops();
             Thread.sleep(500); // a window to count loop iterations in: the check is the count, not the time
-            long loops = server.stats().loops - loopsBefore;
+            long loops = server.stats().loops() - loopsBefore;
             // Idle, the loop turns only for our own stats calls; a spin would turn it hundreds of thousands of times.
             assertThat(loops).as("loop iterations in 500 ms while half-closed").isLessThan(100);
 

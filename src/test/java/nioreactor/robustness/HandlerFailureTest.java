@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import nioreactor.reactor.CloseReason;
 import nioreactor.reactor.Connection;
 import nioreactor.reactor.Limits;
-import nioreactor.reactor.Stats;
+import nioreactor.reactor.ReactorStats;
 import nioreactor.reactor.StreamHandler;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
@@ -66,8 +66,8 @@ class HandlerFailureTest {
             try (TcpPeer late = TcpPeer.connect(server.address())) {
                 roundTrip(late, "the listener still accepts");
             }
-            Stats stats = server.stats();
-            assertThat(stats.handlerErrors).isEqualTo(1);
+            ReactorStats stats = server.stats();
+            assertThat(stats.handlerErrors()).isEqualTo(1);
             assertThat(stats.closed(CloseReason.HANDLER_ERROR)).isEqualTo(1);
             assertThat(server.reactor().isRunning()).isTrue();
         } finally {
@@ -101,12 +101,12 @@ class HandlerFailureTest {
             poisoned.set(true);
             byte[] lost = "%Y".getBytes();
             udp.send(new DatagramPacket(lost, lost.length, server.udpAddress()));
-            Eventually.until(() -> server.stats().handlerErrors == 1, () -> "the injected failure");
+            Eventually.until(() -> server.stats().handlerErrors() == 1, () -> "the injected failure");
             assertThat(Loopback.ask(udp, server.udpAddress(), "%Y".getBytes())).hasSize(4);
-            Stats stats = server.stats();
-            assertThat(stats.datagramsDropped).isEqualTo(1);
-            assertThat(stats.datagramsIn).isEqualTo(3);
-            assertThat(stats.datagramsOut).isEqualTo(2);
+            ReactorStats stats = server.stats();
+            assertThat(stats.datagramsDropped()).isEqualTo(1);
+            assertThat(stats.datagramsIn()).isEqualTo(3);
+            assertThat(stats.datagramsOut()).isEqualTo(2);
         } finally {
             server.close();
         }

@@ -54,7 +54,7 @@ class IdleTimeoutTest {
             stop.set(true);
             active.get(30, TimeUnit.SECONDS);
             assertThat(server.stats().closed(CloseReason.IDLE)).isEqualTo(1);
-            assertThat(server.stats().connectionsActive).isEqualTo(1);
+            assertThat(server.stats().connectionsActive()).isEqualTo(1);
         } finally {
             stop.set(true);
             pool.shutdownNow();

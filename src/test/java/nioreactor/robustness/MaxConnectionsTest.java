@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import nioreactor.reactor.CloseReason;
-import nioreactor.reactor.Stats;
+import nioreactor.reactor.ReactorStats;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
 import nioreactor.testing.Eventually;
@@ -45,10 +45,10 @@ class MaxConnectionsTest {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
 
-            Stats stats = server.stats();
-            assertThat(stats.connectionsRejected).isEqualTo(EXTRA);
+            ReactorStats stats = server.stats();
+            assertThat(stats.connectionsRejected()).isEqualTo(EXTRA);
             assertThat(stats.closed(CloseReason.LIMIT)).isEqualTo(EXTRA);
-            assertThat(stats.connectionsActive).isEqualTo(MAX);
+            assertThat(stats.connectionsActive()).isEqualTo(MAX);
             long warnings = log.lines("connection(s) refused");
             assertThat(warnings).as("WARN lines for %d rejections in %.1f s", EXTRA, seconds)
                     .isBetween(1L, 1 + (long) Math.ceil(seconds));
@@ -61,7 +61,7 @@ class MaxConnectionsTest {
                     + " of " + EXTRA + " rejections: " + log.matching("connection(s) refused"));
 
             held.remove(0).close();
-            Eventually.until(() -> server.stats().connectionsActive == MAX - 1, () -> "one slot freed");
+            Eventually.until(() -> server.stats().connectionsActive() == MAX - 1, () -> "one slot freed");
             try (TcpPeer next = TcpPeer.connect(server.tcpAddress())) {
                 roundTrip(next);
             }

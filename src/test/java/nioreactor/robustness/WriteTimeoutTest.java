@@ -8,7 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import nioreactor.reactor.CloseReason;
 import nioreactor.reactor.Limits;
-import nioreactor.reactor.Stats;
+import nioreactor.reactor.ReactorStats;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
 import nioreactor.testing.Eventually;
@@ -76,9 +76,9 @@ class WriteTimeoutTest {
                 writer.shutdownNow();
                 writer.awaitTermination(10, TimeUnit.SECONDS);
             }
-            Stats stats = server.stats();
+            ReactorStats stats = server.stats();
             assertThat(stats.closed(CloseReason.WRITE_TIMEOUT)).isZero();
-            assertThat(stats.connectionsActive).isEqualTo(1);
+            assertThat(stats.connectionsActive()).isEqualTo(1);
         }
     }
 
@@ -89,9 +89,9 @@ class WriteTimeoutTest {
     private static void awaitClosedByWriteTimeout(Server server) throws InterruptedException {
         Eventually.until(() -> server.stats().closed(CloseReason.WRITE_TIMEOUT) == 1,
                 () -> "closed by the write timeout: " + server.stats().closed(CloseReason.WRITE_TIMEOUT));
-        Stats stats = server.stats();
-        assertThat(stats.connectionsActive).as("descriptor released: no CLOSE_WAIT left").isZero();
-        assertThat(stats.bytesAbandoned).as("what the peer never read is counted").isPositive();
-        assertThat(stats.bytesPending).isZero();
+        ReactorStats stats = server.stats();
+        assertThat(stats.connectionsActive()).as("descriptor released: no CLOSE_WAIT left").isZero();
+        assertThat(stats.bytesAbandoned()).as("what the peer never read is counted").isPositive();
+        assertThat(stats.bytesPending()).isZero();
     }
 }

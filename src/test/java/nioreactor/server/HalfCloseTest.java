@@ -16,7 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import nioreactor.reactor.CloseReason;
 import nioreactor.reactor.Limits;
-import nioreactor.reactor.Stats;
+import nioreactor.reactor.ReactorStats;
 import nioreactor.testing.Eventually;
 import nioreactor.testing.Frames;
 import nioreactor.testing.Loopback;
@@ -134,10 +134,10 @@ class HalfCloseTest {
                 assertEchoes(newcomer, "newcomer");
             }
         }
-        Stats stats = server.stats();
+        ReactorStats stats = server.stats();
         assertThat(stats.closed(CloseReason.PROTOCOL_ERROR)).isEqualTo(1);
-        assertThat(stats.bytesAbandoned).isZero();
-        assertThat(stats.handlerErrors).isZero();
+        assertThat(stats.bytesAbandoned()).isZero();
+        assertThat(stats.handlerErrors()).isZero();
     }
 
     @Test
@@ -155,7 +155,7 @@ class HalfCloseTest {
                     out.write(chunk);
                 }
             });
-            Eventually.until(() -> server.stats().bytesPending > 0,
+            Eventually.until(() -> server.stats().bytesPending() > 0,
                     () -> "the server never had replies pending for the flooding client");
 
             resetter.setSoLinger(true, 0);
@@ -163,15 +163,15 @@ class HalfCloseTest {
             assertThat(flood).failsWithin(30, TimeUnit.SECONDS); // its write ends with "socket closed"
 
             Eventually.until(() -> server.stats().closed(CloseReason.RESET) == 1,
-                    () -> "the reset connection was not closed: " + server.stats().connectionsActive + " active");
+                    () -> "the reset connection was not closed: " + server.stats().connectionsActive() + " active");
             assertEchoes(bystander, "after");
         } finally {
             resetter.close();
             writer.shutdownNow();
         }
-        Stats stats = server.stats();
-        assertThat(stats.bytesAbandoned).as("the lost replies are counted, not hidden").isPositive();
-        assertThat(stats.handlerErrors).isZero();
+        ReactorStats stats = server.stats();
+        assertThat(stats.bytesAbandoned()).as("the lost replies are counted, not hidden").isPositive();
+        assertThat(stats.handlerErrors()).isZero();
     }
 
     /** One request and its reply, in the protocol of the port the socket is connected to. */
@@ -193,18 +193,18 @@ class HalfCloseTest {
      */
     private void awaitRepliesQueuedAfterFin(long requestBytes) throws InterruptedException {
         Eventually.until(() -> {
-            Stats s = server.stats();
+            ReactorStats s = server.stats();
             // (abandoned > 0: a broken server threw the replies away at the FIN; the reads below then say so)
-            return s.bytesRead == requestBytes && (s.bytesPending > 0 || s.bytesAbandoned > 0);
-        }, () -> "the server never held replies after reading the whole request: " + server.stats().bytesRead
-                + " bytes read, " + server.stats().bytesPending + " pending");
+            return s.bytesRead() == requestBytes && (s.bytesPending() > 0 || s.bytesAbandoned() > 0);
+        }, () -> "the server never held replies after reading the whole request: " + server.stats().bytesRead()
+                + " bytes read, " + server.stats().bytesPending() + " pending");
     }
 
     private void assertClosedCleanly(CloseReason reason) throws InterruptedException {
-        Eventually.until(() -> server.stats().connectionsActive == 0, () -> "connection still open on the server");
-        Stats stats = server.stats();
+        Eventually.until(() -> server.stats().connectionsActive() == 0, () -> "connection still open on the server");
+        ReactorStats stats = server.stats();
         assertThat(stats.closed(reason)).isEqualTo(1);
-        assertThat(stats.bytesAbandoned).isZero();
-        assertThat(stats.handlerErrors).isZero();
+        assertThat(stats.bytesAbandoned()).isZero();
+        assertThat(stats.handlerErrors()).isZero();
     }
 }

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
-import nioreactor.reactor.Stats;
+import nioreactor.reactor.ReactorStats;
 import nioreactor.testing.ConcurrentClients;
 import nioreactor.testing.ConcurrentClients.Exchange;
 import nioreactor.testing.Frames;
@@ -53,7 +53,7 @@ class ReactorThreadTest {
         Seed seed = Seed.orDefault(5_001);
         Path file = Files.createTempFile("reactor-thread", ".jfr");
         Set<Integer> clientPorts = new HashSet<>();
-        Stats stats;
+        ReactorStats stats;
         Server server;
         try (Recording recording = new Recording()) {
             recording.enable("jdk.SocketRead").withThreshold(Duration.ZERO).withoutStackTrace();
@@ -118,9 +118,9 @@ class ReactorThreadTest {
                 .containsExactlyInAnyOrder("jdk.SocketRead on " + REACTOR, "jdk.SocketWrite on " + REACTOR);
         assertThat(serverSideByThread.values().stream().mapToInt(Integer::intValue).sum())
                 .as("many server-side calls were seen").isGreaterThan(100);
-        assertThat(stats.handlerErrors).as("no assertion failed inside a handler").isZero();
+        assertThat(stats.handlerErrors()).as("no assertion failed inside a handler").isZero();
         // The witness saw every byte the server moved, so no read or write escaped it.
-        assertThat(serverBytesRead).as("bytes read in recorded server-side calls").isEqualTo(stats.bytesRead);
-        assertThat(serverBytesWritten).as("bytes written in recorded server-side calls").isEqualTo(stats.bytesWritten);
+        assertThat(serverBytesRead).as("bytes read in recorded server-side calls").isEqualTo(stats.bytesRead());
+        assertThat(serverBytesWritten).as("bytes written in recorded server-side calls").isEqualTo(stats.bytesWritten());
     }
 }

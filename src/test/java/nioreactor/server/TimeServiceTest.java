@@ -10,7 +10,7 @@ import java.time.InstantSource;
 import java.time.ZoneId;
 import java.util.concurrent.TimeUnit;
 import nioreactor.protocol.TimeFormat;
-import nioreactor.reactor.Stats;
+import nioreactor.reactor.ReactorStats;
 import nioreactor.testing.Loopback;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -90,10 +90,10 @@ class TimeServiceTest {
         assertThat(ask(request)).as(what).startsWith("ERR ").hasSizeGreaterThan(4);
         assertThat(ask(request)).as("asked again (now from the cache)").startsWith("ERR ");
         assertThat(ask(new byte[0])).as("still answering").isEqualTo("2024-03-10-03:59:30");
-        Stats stats = server.stats();
-        assertThat(stats.errReplies).isEqualTo(2);
-        assertThat(stats.datagramsDropped).isZero();
-        assertThat(stats.handlerErrors).isZero();
+        ReactorStats stats = server.stats();
+        assertThat(stats.service("err_replies_total")).isEqualTo(2);
+        assertThat(stats.datagramsDropped()).isZero();
+        assertThat(stats.handlerErrors()).isZero();
     }
 
     @Test

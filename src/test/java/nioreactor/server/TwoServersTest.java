@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.Socket;
 import java.util.concurrent.TimeUnit;
-import nioreactor.reactor.Stats;
+import nioreactor.reactor.ReactorStats;
 import nioreactor.testing.Frames;
 import nioreactor.testing.Loopback;
 import org.junit.jupiter.api.Test;
@@ -24,20 +24,20 @@ class TwoServersTest {
                 assertThat(b.tcpAddress()).isNotEqualTo(a.tcpAddress());
 
                 echo(a, "to a only");
-                Stats bBefore = b.stats();
+                ReactorStats bBefore = b.stats();
                 assertThat(bBefore.bytesRead).as("b saw none of a's traffic").isZero();
                 assertThat(bBefore.connectionsAccepted).isZero();
                 assertThat(bBefore.frames).isZero();
 
                 echo(b, "to b");
-                assertThat(a.stats().frames).isEqualTo(1);
-                assertThat(b.stats().frames).isEqualTo(1);
+                assertThat(a.stats().service("frames_total")).isEqualTo(1);
+                assertThat(b.stats().service("frames_total")).isEqualTo(1);
 
                 a.close();
                 assertThat(a.reactor().isRunning()).isFalse();
                 echo(b, "b after a stopped");
-                assertThat(b.stats().frames).isEqualTo(2);
-                assertThat(b.stats().handlerErrors).isZero();
+                assertThat(b.stats().service("frames_total")).isEqualTo(2);
+                assertThat(b.stats().handlerErrors()).isZero();
             } finally {
                 b.close();
             }

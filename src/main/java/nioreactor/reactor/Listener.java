@@ -4,85 +4,106 @@ import static java.nio.channels.SelectionKey.OP_ACCEPT;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A TCP listener on the reactor: accepts connections and gives each a {@link Connection} speaking one protocol.
+ * A TCP listener on a reactor, made by {@link Reactor#listen}: accepts connections and gives each a
+ * {@link Connection} with a fresh {@link StreamHandler} from its factory.
  *
- * <p>Two guards keep accepting from hurting the connections already open: at most {@code acceptBudget} accepts per
- * loop iteration (a connect storm shares the loop with everyone else), and when {@code accept} itself fails (out of
- * file descriptors: EMFILE/ENFILE) accepting pauses for a back-off period. Without the pause the pending connection
- * stays in the backlog, the selector reports the listener ready again at once, and the loop spins at 100% CPU while
- * accomplishing nothing.
+ * <p>Three guards keep accepting from hurting the connections already open: at most {@link Limits#acceptBudget()}
+ * accepts per loop iteration (a connect storm shares the loop with everyone else); at most
+ * {@link Limits#maxConnections()} open connections for this listener (one more is accepted and closed at once, so it
+ * does not wait in the backlog until the client times out; other listeners keep their own allowance); and when
+ * {@code accept} itself fails (out of file descriptors: EMFILE/ENFILE), accepting pauses for
+ * {@link Limits#acceptBackoff()}. Without that pause the pending connection stays in the backlog, the selector reports
+ * the listener ready again at once, and the loop spins at 100% CPU while accomplishing nothing.
+ *
+ * <p>{@link #address()} and {@link #service()} may be called from any thread; {@link #close()} too (it hands itself to
+ * the reactor). {@link #activeConnections()} is for the reactor thread.
  */
-public final class Acceptor implements IoHandler {
-    private static final Logger log = LoggerFactory.getLogger(Acceptor.class);
+public final class Listener extends IoHandler {
+    private static final Logger log = LoggerFactory.getLogger(Listener.class);
     private static final long REJECT_LOG_INTERVAL_NANOS = 1_000_000_000L;
 
     private final Reactor reactor;
     private final Stats stats;
     private final String service;
     private final ServerSocketChannel channel;
-    private final Supplier<StreamHandler> protocol;
+    private final Supplier<? extends StreamHandler> handlers;
     private final Limits limits;
-    private final Runnable onConnectionClosed;
+    private final Runnable onConnectionClosed = this::connectionClosed;
     private final InetSocketAddress boundAddress;
 
     private SelectionKey key;
+    private int active;
+    private boolean closed;
     private Timer resumeTimer;
     private long lastRejectLogNanos;
     private long rejectedSinceLog;
     private Timer rejectLogTimer;
 
-    private Acceptor(Reactor reactor, String service, ServerSocketChannel channel, Supplier<StreamHandler> protocol,
-                     Limits limits, Runnable onConnectionClosed) throws IOException {
+    private Listener(Reactor reactor, String service, ServerSocketChannel channel,
+                     Supplier<? extends StreamHandler> handlers, Limits limits) throws IOException {
         this.reactor = reactor;
-        this.stats = reactor.stats();
+        this.stats = reactor.stats;
         this.service = service;
         this.channel = channel;
-        this.protocol = protocol;
+        this.handlers = handlers;
         this.limits = limits;
-        this.onConnectionClosed = onConnectionClosed;
         this.boundAddress = (InetSocketAddress) channel.getLocalAddress();
     }
 
     /**
-     * Binds a listener and registers it. Reactor thread only. SO_REUSEADDR is on, so a restarted server binds again
-     * at once even while its old connections sit in TIME_WAIT (the seed tutorial's "address already in use").
+     * Binds and registers. Reactor thread only. SO_REUSEADDR is on, so a restarted server binds again at once even
+     * while its old connections sit in TIME_WAIT (the seed tutorial's "address already in use"); on Linux it does not
+     * let two live listeners share a port.
      */
-    public static Acceptor bind(Reactor reactor, String service, InetSocketAddress address, int backlog,
-                                Supplier<StreamHandler> protocol, Limits limits, Runnable onConnectionClosed)
-            throws IOException {
+    static Listener bind(Reactor reactor, String service, SocketAddress address, Limits limits,
+                         Supplier<? extends StreamHandler> handlers) throws IOException {
         assert reactor.inReactorThread();
         ServerSocketChannel channel = ServerSocketChannel.open();
         try {
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            channel.bind(address, backlog);
-            Acceptor acceptor = new Acceptor(reactor, service, channel, protocol, limits, onConnectionClosed);
-            acceptor.key = reactor.register(channel, OP_ACCEPT, acceptor);
-            return acceptor;
+            channel.bind(address, limits.backlog());
+            Listener listener = new Listener(reactor, service, channel, handlers, limits);
+            listener.key = reactor.register(channel, OP_ACCEPT, listener);
+            return listener;
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
     }
 
+    /** The address actually bound (with the real port when 0 was asked for). Any thread. */
     public InetSocketAddress address() {
         return boundAddress;
     }
 
+    /** The service name given to {@link Reactor#listen}, used in logs and metrics. Any thread. */
     public String service() {
         return service;
     }
 
+    public Limits limits() {
+        return limits;
+    }
+
+    /** Open connections accepted by this listener. Reactor thread only. */
+    public int activeConnections() {
+        assert reactor.inReactorThread();
+        return active;
+    }
+
     @Override
-    public void ready(int readyOps) {
+    void ready(int readyOps) {
         for (int i = 0; i < limits.acceptBudget(); i++) {
             SocketChannel socket;
             try {
@@ -94,7 +115,7 @@ public final class Acceptor implements IoHandler {
             if (socket == null) {
                 return; // the backlog is empty
             }
-            if (stats.connectionsActive >= limits.maxConnections()) {
+            if (active >= limits.maxConnections()) {
                 reject(socket);
             } else {
                 open(socket);
@@ -103,23 +124,34 @@ public final class Acceptor implements IoHandler {
     }
 
     private void open(SocketChannel socket) {
+        Connection connection;
         try {
             // Small replies go out at once: without TCP_NODELAY, Nagle's algorithm would hold a reply back while an
             // earlier one is unacknowledged (the seed's sticky-packet cause, on the sending side).
             socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            Connection connection = new Connection(reactor, socket, protocol.get(), limits, onConnectionClosed);
-            connection.open();
-            if (reactor.trace().on) {
-                reactor.trace().event("accept #{} from {} on {}", connection.id(), socket.getRemoteAddress(), service);
-            }
-            log.debug("#{} accepted on {} from {}", connection.id(), service, socket.getRemoteAddress());
+            connection = new Connection(reactor, socket, service, handlers.get(), limits, onConnectionClosed);
         } catch (IOException e) {
             log.debug("accept on {}: connection failed before it started: {}", service, e.toString());
             closeQuietly(socket);
+            return;
+        }
+        active++;
+        stats.connectionsAccepted++;
+        if (reactor.trace().on) {
+            reactor.trace().event("accept #{} from {} on {}", connection.id(), connection.remoteAddress(), service);
+        }
+        log.debug("#{} accepted on {} from {}", connection.id(), service, connection.remoteAddress());
+        try {
+            connection.open();
+        } catch (IOException e) {
+            connection.close(CloseReason.RESET);
         }
     }
 
-    /** Over the limit: accepted and closed at once, so it does not sit in the backlog until the client times out. */
+    private void connectionClosed() {
+        active--;
+    }
+
     private void reject(SocketChannel socket) {
         closeQuietly(socket);
         stats.connectionsRejected++;
@@ -134,7 +166,8 @@ public final class Acceptor implements IoHandler {
                     "reject-log " + service, this::logRejections);
         }
         if (reactor.trace().on) {
-            reactor.trace().event("close (limit): over --max-connections {}", limits.maxConnections());
+            reactor.trace().event("close (limit): {} over its maximum of {} connections", service,
+                    limits.maxConnections());
         }
     }
 
@@ -146,8 +179,8 @@ public final class Acceptor implements IoHandler {
         if (rejectedSinceLog == 0) {
             return;
         }
-        log.warn("{}: {} connection(s) refused: {} open, --max-connections is {}", service, rejectedSinceLog,
-                stats.connectionsActive, limits.maxConnections());
+        log.warn("{}: {} connection(s) refused: {} open, its maximum is {}", service, rejectedSinceLog, active,
+                limits.maxConnections());
         lastRejectLogNanos = System.nanoTime();
         rejectedSinceLog = 0;
     }
@@ -171,8 +204,19 @@ public final class Acceptor implements IoHandler {
         }
     }
 
-    /** Stops listening: new connections are refused from now on. Reactor thread only. */
+    /**
+     * Stops listening: new connections are refused from now on; open ones are not touched. Any thread (off the
+     * reactor thread it is handed to the reactor and happens soon after this returns).
+     */
     public void close() {
+        if (!reactor.inReactorThread()) {
+            reactor.execute(this::close);
+            return;
+        }
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (resumeTimer != null) {
             resumeTimer.cancel();
         }
@@ -188,18 +232,23 @@ public final class Acceptor implements IoHandler {
     }
 
     @Override
-    public void failed(Throwable cause) {
+    void failed(Throwable cause) {
         // Only a bug gets here; the listener itself stays up.
         log.warn("{}: accept handler failed; still listening", service, cause);
     }
 
     @Override
-    public void rekeyed(SelectionKey newKey) {
+    void rekeyed(SelectionKey newKey) {
         key = newKey;
     }
 
     @Override
-    public void forceClose() {
+    void forceClose() {
+        close();
+    }
+
+    @Override
+    void beginShutdown(Duration deadline) {
         close();
     }
 
@@ -209,5 +258,10 @@ public final class Acceptor implements IoHandler {
         } catch (IOException ignored) {
             // nothing left to do for a socket we are dropping
         }
+    }
+
+    @Override
+    public String toString() {
+        return service + " on " + boundAddress;
     }
 }

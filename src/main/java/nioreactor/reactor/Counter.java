@@ -1,0 +1,33 @@
+package nioreactor.reactor;
+
+/**
+ * A service's own counter (frames answered, ERR replies, slow consumers cut), registered with a reactor by
+ * {@link Reactor#counter} so that its value appears in {@link ReactorStats#services()}, and from there in
+ * {@code /metrics}, JMX and {@code stats}, next to the reactor's own counters.
+ *
+ * <p>Reactor thread only: a plain {@code long}, no atomics, like the reactor's own counters.
+ */
+public final class Counter {
+    private final String name;
+    private long value;
+
+    Counter(String name) {
+        this.name = name;
+    }
+
+    public void increment() {
+        value++;
+    }
+
+    public void add(long n) {
+        value += n;
+    }
+
+    public long value() {
+        return value;
+    }
+
+    public String name() {
+        return name;
+    }
+}

@@ -1,0 +1,234 @@
+package nioreactor.reactor;
+
+import java.util.List;
+
+/**
+ * An immutable snapshot of one reactor's counters: the loop, its TCP connections and its UDP sockets, plus every
+ * service counter and gauge registered with {@link Reactor#counter} and {@link Reactor#gauge}. Taken by
+ * {@link Reactor#stats()} on the reactor thread, so the numbers agree with each other; read it on any thread.
+ */
+public final class ReactorStats {
+    /** One registered service counter or gauge, as it was when the snapshot was taken. */
+    public record Sample(String name, String help, boolean gauge, long value) {
+    }
+
+    /** Upper bounds of the loop-time histogram's buckets in microseconds; a last, unbounded bucket follows. */
+    public static final List<Long> LOOP_TIME_BOUNDS_MICROS = LoopHistogram.BOUNDS_MICROS;
+
+    private final long loops;
+    private final long selects;
+    private final long emptySelects;
+    private final long selectorRebuilds;
+    private final long selectorRebuildFailures;
+    private final long tasksRun;
+    private final long timersFired;
+    private final long handlerErrors;
+    private final long connectionsAccepted;
+    private final long connectionsConnected;
+    private final long connectFailures;
+    private final long connectionsActive;
+    private final long connectionsRejected;
+    private final long acceptPauses;
+    private final long bytesRead;
+    private final long bytesWritten;
+    private final long bytesPending;
+    private final long peakConnectionPending;
+    private final long bytesAbandoned;
+    private final long backpressurePauses;
+    private final long datagramsIn;
+    private final long datagramsOut;
+    private final long datagramsDropped;
+    private final long[] closedByReason;
+    private final long[] loopTimeCounts;
+    private final long loopTimeSumNanos;
+    private final List<Sample> services;
+
+    ReactorStats(Stats s) {
+        loops = s.loops;
+        selects = s.selects;
+        emptySelects = s.emptySelects;
+        selectorRebuilds = s.selectorRebuilds;
+        selectorRebuildFailures = s.selectorRebuildFailures;
+        tasksRun = s.tasksRun;
+        timersFired = s.timersFired;
+        handlerErrors = s.handlerErrors;
+        connectionsAccepted = s.connectionsAccepted;
+        connectionsConnected = s.connectionsConnected;
+        connectFailures = s.connectFailures;
+        connectionsActive = s.connectionsActive;
+        connectionsRejected = s.connectionsRejected;
+        acceptPauses = s.acceptPauses;
+        bytesRead = s.bytesRead;
+        bytesWritten = s.bytesWritten;
+        bytesPending = s.bytesPending;
+        peakConnectionPending = s.peakConnectionPending;
+        bytesAbandoned = s.bytesAbandoned;
+        backpressurePauses = s.backpressurePauses;
+        datagramsIn = s.datagramsIn;
+        datagramsOut = s.datagramsOut;
+        datagramsDropped = s.datagramsDropped;
+        closedByReason = s.closedByReason.clone();
+        loopTimeCounts = s.loopTime.counts.clone();
+        loopTimeSumNanos = s.loopTime.sumNanos;
+        services = List.copyOf(s.sampleServices());
+    }
+
+    /** The loop's iterations. */
+    public long loops() {
+        return loops;
+    }
+
+    /** Calls to select. */
+    public long selects() {
+        return selects;
+    }
+
+    /** Selects that returned no ready channel (a timer was due, a task woke it, or a timeout). */
+    public long emptySelects() {
+        return emptySelects;
+    }
+
+    /** Selectors replaced by the spin guard (the epoll bug workaround). */
+    public long selectorRebuilds() {
+        return selectorRebuilds;
+    }
+
+    /** Rebuilds that could not open a new selector (e.g. out of descriptors) and kept the old one. */
+    public long selectorRebuildFailures() {
+        return selectorRebuildFailures;
+    }
+
+    /** Tasks other threads handed to the reactor. */
+    public long tasksRun() {
+        return tasksRun;
+    }
+
+    /** Timers that fired. */
+    public long timersFired() {
+        return timersFired;
+    }
+
+    /** Exceptions from handlers, tasks and timers caught by the loop. */
+    public long handlerErrors() {
+        return handlerErrors;
+    }
+
+    /** TCP connections accepted by a listener. */
+    public long connectionsAccepted() {
+        return connectionsAccepted;
+    }
+
+    /** Outbound TCP connections that completed their connect. */
+    public long connectionsConnected() {
+        return connectionsConnected;
+    }
+
+    /** Outbound connects that failed (refused, unreachable, timed out). */
+    public long connectFailures() {
+        return connectFailures;
+    }
+
+    /** Open TCP connections, every listener and outbound connection together. */
+    public long connectionsActive() {
+        return connectionsActive;
+    }
+
+    /** Connections refused because their listener was at its maximum. */
+    public long connectionsRejected() {
+        return connectionsRejected;
+    }
+
+    /** Times a listener paused accepting because accept failed (e.g. out of descriptors). */
+    public long acceptPauses() {
+        return acceptPauses;
+    }
+
+    /** Bytes read from TCP connections. */
+    public long bytesRead() {
+        return bytesRead;
+    }
+
+    /** Bytes written to TCP connections. */
+    public long bytesWritten() {
+        return bytesWritten;
+    }
+
+    /** Bytes queued because a socket's send buffer was full, now. */
+    public long bytesPending() {
+        return bytesPending;
+    }
+
+    /** The most output any one connection has held pending (what the high water mark bounds, plus one read). */
+    public long peakConnectionPending() {
+        return peakConnectionPending;
+    }
+
+    /** Queued bytes dropped because their connection closed first. */
+    public long bytesAbandoned() {
+        return bytesAbandoned;
+    }
+
+    /** Times a connection stopped being read above its high water mark. */
+    public long backpressurePauses() {
+        return backpressurePauses;
+    }
+
+    /** UDP datagrams received. */
+    public long datagramsIn() {
+        return datagramsIn;
+    }
+
+    /** UDP datagrams sent. */
+    public long datagramsOut() {
+        return datagramsOut;
+    }
+
+    /** UDP datagrams dropped (send failed, reply queue full, or the handler failed). */
+    public long datagramsDropped() {
+        return datagramsDropped;
+    }
+
+    /** TCP connections closed for {@code reason}. */
+    public long closed(CloseReason reason) {
+        return closedByReason[reason.ordinal()];
+    }
+
+    /** Loop iterations whose work fell in bucket {@code i} (not cumulative); the last index is the unbounded bucket. */
+    public long loopTimeCount(int i) {
+        return loopTimeCounts[i];
+    }
+
+    /** Loop iterations recorded. */
+    public long loopTimeTotal() {
+        long total = 0;
+        for (long c : loopTimeCounts) {
+            total += c;
+        }
+        return total;
+    }
+
+    /** Total work time of the recorded iterations, in nanoseconds. */
+    public long loopTimeSumNanos() {
+        return loopTimeSumNanos;
+    }
+
+    /** Every registered service counter and gauge, in registration order. */
+    public List<Sample> services() {
+        return services;
+    }
+
+    /**
+     * The value of the service counter or gauge named {@code name}.
+     *
+     * @throws IllegalArgumentException if none is registered under that name
+     */
+    public long service(String name) {
+        for (Sample s : services) {
+            if (s.name().equals(name)) {
+                return s.value();
+            }
+        }
+        throw new IllegalArgumentException("no service metric named " + name + "; registered: "
+                + services.stream().map(Sample::name).toList());
+    }
+}
