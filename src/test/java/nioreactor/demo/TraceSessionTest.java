@@ -12,9 +12,10 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.time.ZoneOffset;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import nioreactor.reactor.Limits;
-import nioreactor.reactor.Trace;
+import nioreactor.reactor.UdpLimits;
 import nioreactor.server.FramedUpperEcho;
 import nioreactor.server.TimeService;
 import nioreactor.server.UpperEcho;
@@ -27,20 +28,6 @@ class TraceSessionTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @Test
-    void traceOffIsOneSharedConstant() {
-        assertThat(Trace.of(false)).isSameAs(Trace.OFF);
-        assertThat(Trace.OFF.on).isFalse();
-        assertThat(Trace.of(true).on).isTrue();
-    }
-
-    @Test
-    void traceToASinkFormatsLikeTheLogger() {
-        StringBuilder got = new StringBuilder();
-        Trace.to(got::append).event("read #{} {} bytes", 3, 42);
-        assertThat(got.toString()).isEqualTo("read #3 42 bytes");
-    }
-
-    @Test
     void aScriptedSessionShowsEveryKindOfEvent() throws Exception {
         Limits small = Limits.DEFAULTS.withWaterMarks(64 * 1024, 16 * 1024).withMaxConnections(100).withAcceptBudget(8);
         Limits idle = small.withIdleTimeout(Duration.ofMillis(100));
@@ -50,12 +37,12 @@ class TraceSessionTest {
         try {
             InetSocketAddress upper = traced.listen("upper-echo", UpperEcho.forOneReactor(), small);
             InetSocketAddress framed = traced.listen("framed-echo",
-                    () -> new FramedUpperEcho(traced.reactor(), 16, Duration.ofSeconds(5)), small);
+                    FramedUpperEcho.forOneReactor(traced.reactor(), 16), small);
             InetSocketAddress idling = traced.listen("idle", UpperEcho.forOneReactor(), idle);
             InetSocketAddress full = traced.listen("full", UpperEcho.forOneReactor(), none);
-            InetSocketAddress udp = traced.onReactor(() -> TimeService.bind(traced.reactor(),
+            InetSocketAddress udp = TimeService.bind(traced.reactor(),
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), ZoneOffset.UTC, InstantSource.system(),
-                    64, 16).address());
+                    new UdpLimits(64, 16)).get(10, TimeUnit.SECONDS).localAddress();
 
             // #1: hello, reply, close: accept, read, write, eof, close (peer-eof)
             try (Socket s = connect(upper)) {

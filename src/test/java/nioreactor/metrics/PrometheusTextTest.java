@@ -6,16 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.Map;
 import nioreactor.reactor.CloseReason;
 import nioreactor.reactor.ReactorStats;
+import nioreactor.reactor.StatsFixture;
 import org.junit.jupiter.api.Test;
 
 class PrometheusTextTest {
 
     @Test
     void everyMetricIsRenderedOnceWithHelpAndTypeAndReadBack() {
-        ReactorStats stats = new ReactorStats();
-        stats.connectionsActive() = 3;
-        stats.bytesRead() = 1234;
-        stats.closedByReason[CloseReason.IDLE.ordinal()] = 7;
+        ReactorStats stats = StatsFixture.snapshot(v -> v.connectionsActive(3).bytesRead(1234).closed(CloseReason.IDLE, 7));
         String text = PrometheusText.render(stats);
 
         Map<String, Double> samples = PrometheusText.parse(text);
@@ -35,7 +33,7 @@ class PrometheusTextTest {
 
     @Test
     void emptyHistogramIsStillComplete() {
-        Map<String, Double> samples = PrometheusText.parse(PrometheusText.render(new ReactorStats()));
+        Map<String, Double> samples = PrometheusText.parse(PrometheusText.render(StatsFixture.empty()));
         assertThat(samples).containsEntry("nioreactor_loop_iteration_seconds_bucket{le=\"+Inf\"}", 0.0)
                 .containsEntry("nioreactor_loop_iteration_seconds_count", 0.0)
                 .containsEntry("nioreactor_loop_iteration_seconds_bucket{le=\"0.1\"}", 0.0);
@@ -57,8 +55,22 @@ class PrometheusTextTest {
     }
 
     @Test
+    void serviceCountersAndGaugesAreRenderedAfterTheReactorsOwn() {
+        ReactorStats stats = StatsFixture.snapshot(v -> v.service("frames_total", false, 42)
+                .service("chat_members", true, 5));
+        String text = PrometheusText.render(stats);
+        assertThat(PrometheusText.parse(text)).containsEntry("nioreactor_frames_total", 42.0)
+                .containsEntry("nioreactor_chat_members", 5.0);
+        assertThat(text).contains("# TYPE nioreactor_frames_total counter\n")
+                .contains("# TYPE nioreactor_chat_members gauge\n")
+                .contains("# HELP nioreactor_frames_total frames_total help\n");
+        assertThat(text.indexOf("nioreactor_frames_total")).isGreaterThan(text.indexOf("nioreactor_handler_errors_total"));
+    }
+
+    @Test
     void jmxNamesFollowThePrometheusNames() {
-        assertThat(Metric.ALL).extracting(Metric::attributeName)
+        ReactorStats stats = StatsFixture.snapshot(v -> v.service("err_replies_total", false, 1));
+        assertThat(Metric.all(stats)).extracting(Metric::attributeName)
                 .contains("ConnectionsActive", "ConnectionsClosedPeerEof", "ConnectionsClosedProtocolError", "BytesRead",
                         "EmptySelects", "SelectorRebuilds", "ErrReplies")
                 .doesNotHaveDuplicates();
@@ -66,7 +78,7 @@ class PrometheusTextTest {
 
     @Test
     void tableNamesMetricsForPeople() {
-        String table = MetricsTable.format(PrometheusText.parse(PrometheusText.render(new ReactorStats())));
+        String table = MetricsTable.format(PrometheusText.parse(PrometheusText.render(StatsFixture.empty())));
         assertThat(table).contains("connections closed (peer-eof)").contains("bytes read").contains("loop iteration work time");
         assertThat(MetricsTable.label("nioreactor_connections_closed_total{reason=\"idle\"}")).isEqualTo("connections closed (idle)");
     }

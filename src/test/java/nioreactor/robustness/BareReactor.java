@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import nioreactor.reactor.Acceptor;
 import nioreactor.reactor.Limits;
 import nioreactor.reactor.Reactor;
 import nioreactor.reactor.ReactorStats;
@@ -22,14 +21,13 @@ final class BareReactor implements AutoCloseable {
         this.address = address;
     }
 
-    static BareReactor start(String name, Limits limits, Supplier<StreamHandler> protocol) throws Exception {
-        Reactor reactor = new Reactor(name);
+    static BareReactor start(String name, Limits limits, Supplier<? extends StreamHandler> protocol) throws Exception {
+        Reactor reactor = Reactor.builder().name(name).build();
         reactor.start();
         try {
-            Acceptor acceptor = reactor.call(() -> Acceptor.bind(reactor, name,
-                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024, protocol, limits, () -> { }))
-                    .get(30, TimeUnit.SECONDS);
-            return new BareReactor(reactor, acceptor.address());
+            InetSocketAddress bound = reactor.listen(name, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                    limits, protocol).get(30, TimeUnit.SECONDS).address();
+            return new BareReactor(reactor, bound);
         } catch (Exception e) {
             reactor.stop();
             throw e;
@@ -47,7 +45,7 @@ final class BareReactor implements AutoCloseable {
     /** Runs {@code task} on the reactor thread and waits for its result. */
     <T> T call(Callable<T> task) {
         try {
-            return reactor.call(task).get(30, TimeUnit.SECONDS);
+            return reactor.submit(task).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
@@ -56,8 +54,8 @@ final class BareReactor implements AutoCloseable {
         }
     }
 
-    Stats stats() {
-        return call(() -> reactor.stats().copy());
+    ReactorStats stats() {
+        return reactor.stats();
     }
 
     @Override

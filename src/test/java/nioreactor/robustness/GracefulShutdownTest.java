@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import nioreactor.reactor.ConnectionState;
+import nioreactor.reactor.Reactor;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
 import nioreactor.testing.Eventually;

@@ -1,11 +1,8 @@
 package nioreactor.robustness;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import nioreactor.reactor.Connection;
 import nioreactor.reactor.ConnectionState;
-import nioreactor.reactor.IoHandler;
 import nioreactor.reactor.Reactor;
 
 /** A look at a live reactor's connections, taken on its own thread (the single-thread rule). */
@@ -19,15 +16,8 @@ final class ServerProbe {
 
     static List<View> connections(Reactor reactor) {
         try {
-            return reactor.call(() -> {
-                List<View> views = new ArrayList<>();
-                for (IoHandler h : reactor.handlers()) {
-                    if (h instanceof Connection c) {
-                        views.add(new View(c.id(), c.state(), c.pendingBytes()));
-                    }
-                }
-                return views;
-            }).get(30, TimeUnit.SECONDS);
+            return reactor.submit(() -> reactor.connections().stream()
+                    .map(c -> new View(c.id(), c.state(), c.pendingBytes())).toList()).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new AssertionError("the reactor did not answer", e);
         }

@@ -64,9 +64,9 @@ class SlowReaderTest {
                 assertThat(v.pending()).as("pending output of %s", v).isPositive().isLessThanOrEqualTo(bound);
             }
             ReactorStats paused = server.stats();
-            assertThat(paused.peakConnectionPending).as("the most any connection ever held").isLessThanOrEqualTo(bound);
-            assertThat(paused.bytesPending).isLessThanOrEqualTo(CLIENTS * bound);
-            assertThat(paused.backpressurePauses).isGreaterThanOrEqualTo(CLIENTS);
+            assertThat(paused.peakConnectionPending()).as("the most any connection ever held").isLessThanOrEqualTo(bound);
+            assertThat(paused.bytesPending()).isLessThanOrEqualTo(CLIENTS * bound);
+            assertThat(paused.backpressurePauses()).isGreaterThanOrEqualTo(CLIENTS);
             for (AtomicLong s : sent) {
                 assertThat(s.get()).as("a writer is blocked, not done").isLessThan(EACH);
             }

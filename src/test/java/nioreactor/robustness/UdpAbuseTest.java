@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import nioreactor.protocol.TimeFormat;
 import nioreactor.protocol.TimeFormatException;
 import nioreactor.reactor.ReactorStats;
+import nioreactor.reactor.UdpSocket;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
 import nioreactor.testing.Eventually;
@@ -45,7 +46,7 @@ class UdpAbuseTest {
     private static final int CLIENTS = 4;
     private static final int BURSTS = 320;
     private static final int BURST = 32; // 4 x 320 x 32 = 40,960 datagrams
-    private static final int MAX_DATAGRAM = 65_507;
+    private static final int MAX_DATAGRAM = UdpSocket.MAX_DATAGRAM;
     private static final ZoneId ZONE = ZoneOffset.UTC;
     private static final String DEFAULT_FORMAT = "%Y-%m-%d-%X";
     private static final String CONVERSIONS = "aAbBcCdDeFgGhHIjklmMnprRsStTuUVwWxXyYzZ%EO_-^#0123456789:+QqvfiJKLNo";

@@ -161,7 +161,7 @@ class EchoLoadTest {
         }
     }
 
-    private Stats assertCleanRun(long bytesEachWay) throws Exception {
+    private ReactorStats assertCleanRun(long bytesEachWay) throws Exception {
         ReactorStats stats = server.stats();
         assertThat(stats.handlerErrors()).isZero();
         assertThat(stats.bytesRead()).isEqualTo(bytesEachWay);

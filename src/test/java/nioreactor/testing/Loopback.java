@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.Arrays;
+import nioreactor.reactor.UdpSocket;
 
 /**
  * Blocking clients on 127.0.0.1 for tests, every blocking call bounded by a timeout: a server bug shows up as a
@@ -18,7 +19,8 @@ public final class Loopback {
     /** How long one blocking read may wait before the test fails. */
     public static final int READ_TIMEOUT_MILLIS = 30_000;
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
-    private static final int MAX_DATAGRAM = 65_535;
+    /** One byte more than any datagram can carry, so that a reply cut short could not pass for a whole one. */
+    private static final int RECEIVE_BUFFER = UdpSocket.MAX_DATAGRAM + 1;
 
     private Loopback() {
     }
@@ -58,7 +60,7 @@ public final class Loopback {
     /** Sends one datagram and returns the one reply (loopback UDP with one request in flight does not lose it). */
     public static byte[] ask(DatagramSocket socket, InetSocketAddress server, byte[] request) throws IOException {
         socket.send(new DatagramPacket(request, request.length, server));
-        DatagramPacket reply = new DatagramPacket(new byte[MAX_DATAGRAM], MAX_DATAGRAM);
+        DatagramPacket reply = new DatagramPacket(new byte[RECEIVE_BUFFER], RECEIVE_BUFFER);
         socket.receive(reply);
         return Arrays.copyOf(reply.getData(), reply.getLength());
     }
