@@ -44,11 +44,13 @@ final class ClientCommand implements Callable<Integer> {
     boolean framed;
 
     @Option(names = "--connect-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            description = "How long to wait for the connection (default: 5s; off waits forever).")
+            description = "How long to wait for the connection (default: 5s; off waits forever)."
+                    + Converters.DURATION_SECONDS)
     Duration connectTimeout = Timeouts.DEFAULT_CONNECT;
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            description = "How long the server may stay silent while an answer is due (default: 10s; off waits forever).")
+            description = "How long the server may stay silent while an answer is due (default: 10s; off waits forever)."
+                    + Converters.DURATION_SECONDS)
     Duration readTimeout = Timeouts.DEFAULT_READ;
 
     @Spec

@@ -12,6 +12,9 @@ final class Converters {
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?");
 
+    /** Ends the help of every duration option: {@code --idle-timeout 5} is 5 seconds, which nobody should guess. */
+    static final String DURATION_SECONDS = " A number without a unit is seconds.";
+
     private Converters() {
     }
 

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 /** {@code serve}: runs the three services on one reactor until SIGINT or SIGTERM, then shuts down gracefully. */
 @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
         description = {"Runs upper-echo (TCP), framed upper-echo (TCP) and time (UDP) on one reactor thread.",
-            "Ports: 0 picks a free port, -1 turns the service off. Sizes take KiB/MiB; durations take ms/s/m."})
+            "Ports: 0 picks a free port, -1 turns the service off. Sizes take KiB/MiB; durations take ms/s/m/h (a number alone is seconds)."})
 final class ServeCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
@@ -65,7 +65,8 @@ final class ServeCommand implements Callable<Integer> {
     int maxConnections = Limits.DEFAULT_MAX_CONNECTIONS;
 
     @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            description = "Close a TCP connection with no read or write progress this long (default: off).")
+            description = "Close a TCP connection with no read or write progress this long (default: off)."
+                    + Converters.DURATION_SECONDS)
     Duration idleTimeout = Limits.DEFAULT_IDLE_TIMEOUT;
 
     @Option(names = "--read-budget", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
@@ -77,19 +78,23 @@ final class ServeCommand implements Callable<Integer> {
     int acceptBudget = Limits.DEFAULT_ACCEPT_BUDGET;
 
     @Option(names = "--accept-backoff", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            description = "Pause after accept fails, e.g. out of file descriptors (default: 1s).")
+            description = "Pause after accept fails, e.g. out of file descriptors (default: 1s)."
+                    + Converters.DURATION_SECONDS)
     Duration acceptBackoff = Limits.DEFAULT_ACCEPT_BACKOFF;
 
     @Option(names = "--write-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            description = "Close a connection whose pending output makes no progress this long: its peer stopped reading (default: 60s; off to disable).")
+            description = "Close a connection whose pending output makes no progress this long: its peer stopped reading (default: 60s; off to disable)."
+                    + Converters.DURATION_SECONDS)
     Duration writeTimeout = Limits.DEFAULT_WRITE_TIMEOUT;
 
     @Option(names = "--linger-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            description = "How long a connection the server closes (bad frame) may flush and wait for the peer's FIN (default: 5s).")
+            description = "How long a connection the server closes (bad frame) may flush and wait for the peer's FIN (default: 5s)."
+                    + Converters.DURATION_SECONDS)
     Duration lingerTimeout = Limits.DEFAULT_LINGER_TIMEOUT;
 
     @Option(names = "--shutdown-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            description = "On SIGTERM/SIGINT, how long to flush pending output before closing (default: 5s).")
+            description = "On SIGTERM/SIGINT, how long to flush pending output before closing (default: 5s)."
+                    + Converters.DURATION_SECONDS)
     Duration shutdownTimeout = ServerConfig.DEFAULT_SHUTDOWN_TIMEOUT;
 
     @Option(names = "--backlog", paramLabel = "N", description = "Listen backlog (default: ${DEFAULT-VALUE}).")

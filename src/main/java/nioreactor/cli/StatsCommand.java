@@ -25,7 +25,8 @@ final class StatsCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            description = "Connect and read timeout (default: 3s).")
+            description = "Connect and read timeout (default: 3s)."
+                    + Converters.DURATION_SECONDS)
     Duration timeout = Duration.ofSeconds(3);
 
     private final Terminal terminal;

@@ -36,7 +36,8 @@ final class TimeCommand implements Callable<Integer> {
     int port = ServerConfig.DEFAULT_UDP_PORT;
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            description = "How long each attempt waits for the answer (default: 1s).")
+            description = "How long each attempt waits for the answer (default: 1s)."
+                    + Converters.DURATION_SECONDS)
     Duration timeout = TimeClient.DEFAULT_TIMEOUT;
 
     @Option(names = "--retries", paramLabel = "N",
