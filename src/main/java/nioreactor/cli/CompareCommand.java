@@ -25,8 +25,10 @@ import picocli.CommandLine.Option;
  * many connections), not a benchmark: {@code make bench} is the careful measurement.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
-        description = {"Runs the same ping-pong load against nioreactor and a blocking thread-per-connection server,",
-            "both in this process, and prints requests/s, latency, server threads and heap used."})
+        // The first line is what `nioreactor --help` lists: a whole sentence of its own.
+        description = {"Load-tests nioreactor and a blocking thread-per-connection server side by side.",
+            "Runs the same ping-pong load against both, in this process, and prints requests/s, latency, server "
+                + "threads and heap used."})
 final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--conns", paramLabel = "N", description = "Client connections (default: ${DEFAULT-VALUE}).")
