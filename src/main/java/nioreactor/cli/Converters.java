@@ -1,6 +1,8 @@
 package nioreactor.cli;
 
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -57,6 +59,18 @@ final class Converters {
                 case 'g' -> n * 1024 * 1024 * 1024;
                 default -> n;
             };
+        }
+    }
+
+    /** {@code Europe/Berlin}, {@code UTC}, {@code +02:00}: whatever {@link ZoneId#of} knows. */
+    static final class ZoneConverter implements ITypeConverter<ZoneId> {
+        @Override
+        public ZoneId convert(String value) {
+            try {
+                return ZoneId.of(value.strip());
+            } catch (DateTimeException e) { // ZoneRulesException (unknown region) is one too
+                throw new TypeConversionException("unknown time zone '" + value + "' (e.g. Europe/Berlin, UTC)");
+            }
         }
     }
 

@@ -11,7 +11,10 @@ import nioreactor.server.ServerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code serve}: runs the three services on one reactor until SIGINT or SIGTERM, then shuts down gracefully. */
 @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
@@ -45,7 +48,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-udp", description = "Turn the time service off (same as --udp -1).")
     boolean noUdp;
 
-    @Option(names = "--zone", description = "Time zone of the time service (default: the system zone).")
+    @Option(names = "--zone", converter = Converters.ZoneConverter.class,
+            description = "Time zone of the time service, e.g. Europe/Berlin or UTC (default: the system zone).")
     ZoneId zone = ZoneId.systemDefault();
 
     @Option(names = "--max-frame", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
@@ -111,6 +115,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--trace", description = "Log every reactor event (select, accept, read, write, OP_WRITE, close...).")
     boolean trace;
 
+    @Spec
+    CommandSpec spec;
+
     private final Terminal terminal;
 
     ServeCommand(Terminal terminal) {
@@ -142,8 +149,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             config = config();
         } catch (IllegalArgumentException e) {
-            terminal.err().println("serve: " + e.getMessage());
-            return 2;
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         // Handlers first: a SIGTERM that comes as soon as the "listening" lines are out (a supervisor, a test) must
         // get the graceful shutdown and exit 0, not the JVM's default exit 143.
