@@ -1,13 +1,17 @@
 package nioreactor.cli;
 
+import java.io.IOException;
+import java.net.BindException;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import nioreactor.reactor.Limits;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
+import nioreactor.server.ServiceBindException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -154,11 +158,20 @@ final class ServeCommand implements Callable<Integer> {
         // Handlers first: a SIGTERM that comes as soon as the "listening" lines are out (a supervisor, a test) must
         // get the graceful shutdown and exit 0, not the JVM's default exit 143.
         CountDownLatch stop = new CountDownLatch(1);
-        Signals.onTerminate(stop::countDown);
+        Signals.Registration signals = Signals.onTerminate(stop::countDown);
+        if (signals.intIgnored()) {
+            log.info("SIGINT is ignored in this process (inherited: started in the background by a script?);"
+                    + " stop it with SIGTERM (kill PID)");
+        }
         Server server;
         try {
             server = Server.start(config);
-        } catch (java.io.IOException e) {
+        } catch (ServiceBindException e) {
+            signals.undo().run();
+            terminal.err().println("serve: " + bindFailure(e));
+            return 1;
+        } catch (IOException e) {
+            signals.undo().run();
             terminal.err().println("serve: cannot start: " + e.getMessage());
             return 1;
         }
@@ -173,5 +186,34 @@ final class ServeCommand implements Callable<Integer> {
         log.info("signal received; shutting down (up to {} ms)", shutdownTimeout.toMillis());
         server.close();
         return 0;
+    }
+
+    /**
+     * e.g. {@code cannot bind upper-echo to tcp 127.0.0.1:8082: address already in use (is another serve running?
+     * --tcp 0 picks a free port)}: which service could not have which port, and the option that moves it.
+     */
+    static String bindFailure(ServiceBindException e) {
+        String option = switch (e.service()) {
+            case "upper-echo" -> "--tcp";
+            case "framed-echo" -> "--framed";
+            case "time" -> "--udp";
+            case "metrics" -> "--metrics";
+            default -> null;
+        };
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        String reason = String.valueOf(cause.getMessage());
+        boolean inUse = cause instanceof BindException && reason.toLowerCase(Locale.ROOT).contains("in use");
+        // The JDK's message is "Address already in use" (strerror, capitalised); mid-sentence it reads lower-case.
+        if (!reason.isEmpty() && Character.isUpperCase(reason.charAt(0))
+                && (reason.length() == 1 || !Character.isUpperCase(reason.charAt(1)))) {
+            reason = Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
+        }
+        StringBuilder line = new StringBuilder("cannot bind ").append(e.service()).append(" to ").append(e.protocol())
+                .append(' ').append(e.address().getHostString()).append(':').append(e.address().getPort())
+                .append(": ").append(reason);
+        if (inUse && option != null) {
+            line.append(" (is another serve running? ").append(option).append(" 0 picks a free port)");
+        }
+        return line.toString();
     }
 }
