@@ -1,18 +1,27 @@
 # nioreactor: the two commands a new user needs are `make run` and `make test`.
 MVN ?= mvn -B
+# Maven colours its output even when it goes to a file or a CI log (mvn -q does); escape codes only make logs
+# unreadable there, so every Maven call here turns them off, whatever MVN is set to.
+override MVN := $(MVN) -Dstyle.color=never
 JAR := target/nioreactor.jar
 SOURCES := $(shell find src/main -type f 2>/dev/null) pom.xml
 
-.PHONY: run test jar clean bench bench-micro soak
+.PHONY: run test install jar clean bench bench-micro soak
 
 run: $(JAR)
 	java -jar $(JAR) serve
 
 # Every test, then a compile of the bench project (Netty, JMH), so a change that breaks the benchmarks fails here too.
+# The bench project depends on this one as a Maven artifact, hence the install in between.
 test:
 	$(MVN) verify
-	$(MVN) -q install -DskipTests
+	$(MAKE) --no-print-directory install
 	cd bench && $(MVN) -q compile
+
+# Writes nioreactor 0.1.0 (jar and pom) into the local Maven repository (~/.m2/repository/nioreactor/), where the
+# bench project finds it.
+install:
+	$(MVN) -q install -DskipTests
 
 jar: $(JAR)
 

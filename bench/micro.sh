@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 JAVA17=${JAVA17:-/usr/lib/jvm/java-17-openjdk-amd64}
 [ -x "$JAVA17/bin/java" ] || JAVA17=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
-  JAVA_HOME=$JAVA17 mvn -B -q -DbuildDir=target-bench install -DskipTests
-  (cd bench && JAVA_HOME=$JAVA17 mvn -B -q package)
+  JAVA_HOME=$JAVA17 mvn -B -q -Dstyle.color=never -DbuildDir=target-bench install -DskipTests
+  (cd bench && JAVA_HOME=$JAVA17 mvn -B -q -Dstyle.color=never package)
 fi
 exec "$JAVA17/bin/java" -cp bench/target/nioreactor-bench.jar org.openjdk.jmh.Main -prof gc "$@"

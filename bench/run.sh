@@ -34,8 +34,8 @@ fi
 
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
   echo "building nioreactor and the bench jar..."
-  JAVA_HOME=$JAVA17 mvn -B -q -DbuildDir=target-bench install -DskipTests
-  (cd bench && JAVA_HOME=$JAVA17 mvn -B -q package)
+  JAVA_HOME=$JAVA17 mvn -B -q -Dstyle.color=never -DbuildDir=target-bench install -DskipTests
+  (cd bench && JAVA_HOME=$JAVA17 mvn -B -q -Dstyle.color=never package)
 fi
 JAR=$ROOT/bench/target/nioreactor-bench.jar
 

@@ -10,6 +10,7 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import nioreactor.client.EchoClient;
 import nioreactor.client.FramedClient;
@@ -44,11 +45,13 @@ final class ClientCommand implements Callable<Integer> {
     boolean framed;
 
     @Option(names = "--connect-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            description = "How long to wait for the connection (default: 5s; off waits forever).")
+            description = "How long to wait for the connection (default: 5s; off waits forever)."
+                    + Converters.DURATION_SECONDS)
     Duration connectTimeout = Timeouts.DEFAULT_CONNECT;
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            description = "How long the server may stay silent while an answer is due (default: 10s; off waits forever).")
+            description = "How long the server may stay silent while an answer is due (default: 10s; off waits forever)."
+                    + Converters.DURATION_SECONDS)
     Duration readTimeout = Timeouts.DEFAULT_READ;
 
     @Spec
@@ -111,21 +114,34 @@ final class ClientCommand implements Callable<Integer> {
             if (line.isEmpty()) {
                 continue; // the seed's "if not use_choose: continue": an empty send would get no answer to wait for
             }
+            byte[] request = line.getBytes(StandardCharsets.UTF_8);
             byte[] answer;
             try {
-                answer = client.send(line.getBytes(StandardCharsets.UTF_8));
+                answer = client.send(request);
             } catch (SocketTimeoutException e) {
                 terminal.err().println("client: no answer from " + where + " within " + readTimeout.toMillis() + " ms");
                 return 1;
             } catch (EOFException e) {
-                terminal.err().println("client: " + where + " closed the connection");
+                terminal.err().println("client: " + where + " closed the connection" + framedHint(request));
                 return 1;
             } catch (IOException e) {
-                terminal.err().println("client: connection to " + where + " lost: " + e.getMessage());
+                terminal.err().println("client: connection to " + where + " lost: " + e.getMessage() + framedHint(request));
                 return 1;
             }
             out.println(new String(answer, StandardCharsets.UTF_8));
         }
+    }
+
+    /**
+     * The framed server closes a connection whose frame is longer than its {@code --max-frame}, without a word: the
+     * client is the one that knows how long the line was, so it says so.
+     */
+    private String framedHint(byte[] request) {
+        if (!framed) {
+            return "";
+        }
+        return String.format(Locale.ROOT, " after a line of %,d bytes (UTF-8), sent as one frame; the server's --max-frame"
+                + " (1 MiB by default) may be smaller", request.length);
     }
 
     /** Standard input as UTF-8 lines, with a {@code "> "} prompt before each when a person is typing. */

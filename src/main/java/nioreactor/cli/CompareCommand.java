@@ -16,7 +16,10 @@ import nioreactor.bench.LoadSettings;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code compare}: the design card's "compare with a blocking server", for users. Starts nioreactor and a blocking
@@ -25,8 +28,10 @@ import picocli.CommandLine.Option;
  * many connections), not a benchmark: {@code make bench} is the careful measurement.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
-        description = {"Runs the same ping-pong load against nioreactor and a blocking thread-per-connection server,",
-            "both in this process, and prints requests/s, latency, server threads and heap used."})
+        // The first line is what `nioreactor --help` lists: a whole sentence of its own.
+        description = {"Load-tests nioreactor and a blocking thread-per-connection server side by side.",
+            "Runs the same ping-pong load against both, in this process, and prints requests/s, latency, server "
+                + "threads and heap used."})
 final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--conns", paramLabel = "N", description = "Client connections (default: ${DEFAULT-VALUE}).")
@@ -37,6 +42,9 @@ final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--seconds", paramLabel = "S", description = "Measured seconds per server, after 1 s of warm-up (default: ${DEFAULT-VALUE}).")
     int seconds = 5;
+
+    @Spec
+    CommandSpec spec;
 
     private final Terminal terminal;
 
@@ -68,12 +76,10 @@ final class CompareCommand implements Callable<Integer> {
             settings = LoadSettings.pingPong(new InetSocketAddress("127.0.0.1", 1), connections, size,
                     Duration.ofSeconds(seconds));
         } catch (IllegalArgumentException e) {
-            terminal.err().println("compare: " + e.getMessage());
-            return 2;
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         if (seconds < 1) {
-            terminal.err().println("compare: --seconds must be >= 1");
-            return 2;
+            throw new ParameterException(spec.commandLine(), "--seconds must be >= 1");
         }
         out.printf("compare: %s, %d s each after 1 s warm-up, in one JVM (java %s, %d cores)%n",
                 settings.describe(), seconds, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());

@@ -1,6 +1,8 @@
 package nioreactor.cli;
 
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -11,6 +13,9 @@ import picocli.CommandLine.TypeConversionException;
 final class Converters {
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?");
+
+    /** Ends the help of every duration option: {@code --idle-timeout 5} is 5 seconds, which nobody should guess. */
+    static final String DURATION_SECONDS = " A number without a unit is seconds.";
 
     private Converters() {
     }
@@ -54,6 +59,18 @@ final class Converters {
                 case 'g' -> n * 1024 * 1024 * 1024;
                 default -> n;
             };
+        }
+    }
+
+    /** {@code Europe/Berlin}, {@code UTC}, {@code +02:00}: whatever {@link ZoneId#of} knows. */
+    static final class ZoneConverter implements ITypeConverter<ZoneId> {
+        @Override
+        public ZoneId convert(String value) {
+            try {
+                return ZoneId.of(value.strip());
+            } catch (DateTimeException e) { // ZoneRulesException (unknown region) is one too
+                throw new TypeConversionException("unknown time zone '" + value + "' (e.g. Europe/Berlin, UTC)");
+            }
         }
     }
 

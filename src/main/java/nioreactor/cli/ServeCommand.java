@@ -1,22 +1,29 @@
 package nioreactor.cli;
 
+import java.io.IOException;
+import java.net.BindException;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import nioreactor.reactor.Limits;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
+import nioreactor.server.ServiceBindException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code serve}: runs the three services on one reactor until SIGINT or SIGTERM, then shuts down gracefully. */
 @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
         description = {"Runs upper-echo (TCP), framed upper-echo (TCP) and time (UDP) on one reactor thread.",
-            "Ports: 0 picks a free port, -1 turns the service off. Sizes take KiB/MiB; durations take ms/s/m."})
+            "Ports: 0 picks a free port, -1 turns the service off. Sizes take KiB/MiB; durations take ms/s/m/h (a number alone is seconds)."})
 final class ServeCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
@@ -45,7 +52,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-udp", description = "Turn the time service off (same as --udp -1).")
     boolean noUdp;
 
-    @Option(names = "--zone", description = "Time zone of the time service (default: the system zone).")
+    @Option(names = "--zone", converter = Converters.ZoneConverter.class,
+            description = "Time zone of the time service, e.g. Europe/Berlin or UTC (default: the system zone).")
     ZoneId zone = ZoneId.systemDefault();
 
     @Option(names = "--max-frame", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
@@ -69,7 +77,8 @@ final class ServeCommand implements Callable<Integer> {
     int metricsMaxConnections = ServerConfig.DEFAULT_METRICS_MAX_CONNECTIONS;
 
     @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            description = "Close a TCP connection with no read or write progress this long (default: off).")
+            description = "Close a TCP connection with no read or write progress this long (default: off)."
+                    + Converters.DURATION_SECONDS)
     Duration idleTimeout = Limits.DEFAULT_IDLE_TIMEOUT;
 
     @Option(names = "--read-budget", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
@@ -81,19 +90,23 @@ final class ServeCommand implements Callable<Integer> {
     int acceptBudget = Limits.DEFAULT_ACCEPT_BUDGET;
 
     @Option(names = "--accept-backoff", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            description = "Pause after accept fails, e.g. out of file descriptors (default: 1s).")
+            description = "Pause after accept fails, e.g. out of file descriptors (default: 1s)."
+                    + Converters.DURATION_SECONDS)
     Duration acceptBackoff = Limits.DEFAULT_ACCEPT_BACKOFF;
 
     @Option(names = "--write-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            description = "Close a connection whose pending output makes no progress this long: its peer stopped reading (default: 60s; off to disable).")
+            description = "Close a connection whose pending output makes no progress this long: its peer stopped reading (default: 60s; off to disable)."
+                    + Converters.DURATION_SECONDS)
     Duration writeTimeout = Limits.DEFAULT_WRITE_TIMEOUT;
 
     @Option(names = "--linger-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            description = "How long a connection the server closes (bad frame) may flush and wait for the peer's FIN (default: 5s).")
+            description = "How long a connection the server closes (bad frame) may flush and wait for the peer's FIN (default: 5s)."
+                    + Converters.DURATION_SECONDS)
     Duration lingerTimeout = Limits.DEFAULT_LINGER_TIMEOUT;
 
     @Option(names = "--shutdown-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            description = "On SIGTERM/SIGINT, how long to flush pending output before closing (default: 5s).")
+            description = "On SIGTERM/SIGINT, how long to flush pending output before closing (default: 5s)."
+                    + Converters.DURATION_SECONDS)
     Duration shutdownTimeout = ServerConfig.DEFAULT_SHUTDOWN_TIMEOUT;
 
     @Option(names = "--backlog", paramLabel = "N", description = "Listen backlog (default: ${DEFAULT-VALUE}).")
@@ -109,6 +122,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--trace", description = "Log every reactor event (select, accept, read, write, OP_WRITE, close...).")
     boolean trace;
+
+    @Spec
+    CommandSpec spec;
 
     private final Terminal terminal;
 
@@ -142,17 +158,25 @@ final class ServeCommand implements Callable<Integer> {
         try {
             config = config();
         } catch (IllegalArgumentException e) {
-            terminal.err().println("serve: " + e.getMessage());
-            return 2;
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         // Handlers first: a SIGTERM that comes as soon as the "listening" lines are out (a supervisor, a test) must
         // get the graceful shutdown and exit 0, not the JVM's default exit 143.
         CountDownLatch stop = new CountDownLatch(1);
-        Signals.onTerminate(stop::countDown);
+        Signals.Registration signals = Signals.onTerminate(stop::countDown);
+        if (signals.intIgnored()) {
+            log.info("SIGINT is ignored in this process (inherited: started in the background by a script?);"
+                    + " stop it with SIGTERM (kill PID)");
+        }
         Server server;
         try {
             server = Server.start(config);
-        } catch (java.io.IOException e) {
+        } catch (ServiceBindException e) {
+            signals.undo().run();
+            terminal.err().println("serve: " + bindFailure(e));
+            return 1;
+        } catch (IOException e) {
+            signals.undo().run();
             terminal.err().println("serve: cannot start: " + e.getMessage());
             return 1;
         }
@@ -167,5 +191,34 @@ final class ServeCommand implements Callable<Integer> {
         log.info("signal received; shutting down (up to {} ms)", shutdownTimeout.toMillis());
         server.close();
         return 0;
+    }
+
+    /**
+     * e.g. {@code cannot bind upper-echo to tcp 127.0.0.1:8082: address already in use (is another serve running?
+     * --tcp 0 picks a free port)}: which service could not have which port, and the option that moves it.
+     */
+    static String bindFailure(ServiceBindException e) {
+        String option = switch (e.service()) {
+            case "upper-echo" -> "--tcp";
+            case "framed-echo" -> "--framed";
+            case "time" -> "--udp";
+            case "metrics" -> "--metrics";
+            default -> null;
+        };
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        String reason = String.valueOf(cause.getMessage());
+        boolean inUse = cause instanceof BindException && reason.toLowerCase(Locale.ROOT).contains("in use");
+        // The JDK's message is "Address already in use" (strerror, capitalised); mid-sentence it reads lower-case.
+        if (!reason.isEmpty() && Character.isUpperCase(reason.charAt(0))
+                && (reason.length() == 1 || !Character.isUpperCase(reason.charAt(1)))) {
+            reason = Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
+        }
+        StringBuilder line = new StringBuilder("cannot bind ").append(e.service()).append(" to ").append(e.protocol())
+                .append(' ').append(e.address().getHostString()).append(':').append(e.address().getPort())
+                .append(": ").append(reason);
+        if (inUse && option != null) {
+            line.append(" (is another serve running? ").append(option).append(" 0 picks a free port)");
+        }
+        return line.toString();
     }
 }

@@ -26,7 +26,9 @@ import picocli.CommandLine.Spec;
                 + "the seed tutorial's client); an empty line asks for the default, %%Y-%%m-%%d-%%X. "
                 + "Put -- before a FORMAT that starts with '-'.",
             "Exit status: 0 when every format was answered; 1 when the server did not answer (after the retries); "
-                + "2 when it answered ERR to at least one format (the ERR line goes to standard error)."})
+                + "2 when it answered ERR to at least one format (the ERR line goes to standard error), or the "
+                + "command line is wrong; 3 when a format was longer than one UDP datagram can carry (65,507 bytes "
+                + "in UTF-8), so it was not sent (the others still are)."})
 final class TimeCommand implements Callable<Integer> {
 
     @Option(names = "--host", description = "Server address (default: ${DEFAULT-VALUE}).")
@@ -36,7 +38,8 @@ final class TimeCommand implements Callable<Integer> {
     int port = ServerConfig.DEFAULT_UDP_PORT;
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
-            description = "How long each attempt waits for the answer (default: 1s).")
+            description = "How long each attempt waits for the answer (default: 1s)."
+                    + Converters.DURATION_SECONDS)
     Duration timeout = TimeClient.DEFAULT_TIMEOUT;
 
     @Option(names = "--retries", paramLabel = "N",
@@ -95,8 +98,17 @@ final class TimeCommand implements Callable<Integer> {
         }
     }
 
-    /** Prints the answer to {@code format}; returns 2 for an ERR answer, else 0. */
+    /** Exit status 3: a format no datagram can carry. Not 2, which says the server answered ERR. */
+    static final int FORMAT_TOO_LONG = 3;
+
+    /** Prints the answer to {@code format}; returns 2 for an ERR answer, 3 for a format too long to send, else 0. */
     private static int ask(TimeClient client, String format, PrintStream out, PrintStream err) throws IOException {
+        int bytes = format.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > TimeClient.MAX_FORMAT_BYTES) {
+            // Checked here, before sending: the kernel's own answer would be "Message too long" (EMSGSIZE).
+            err.println("time: " + TimeClient.tooLong(bytes));
+            return FORMAT_TOO_LONG;
+        }
         TimeReply reply = client.ask(format);
         if (reply.isError()) {
             err.println(reply.text());

@@ -8,6 +8,7 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -18,6 +19,11 @@ import java.util.Objects;
 public final class TimeClient implements AutoCloseable {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
     public static final int DEFAULT_RETRIES = 3;
+    /**
+     * The longest format one request can carry: a UDP datagram over IPv4 holds at most 65,535 - 8 (UDP header) - 20
+     * (IP header) = 65,507 bytes; a longer send fails with "Message too long" (EMSGSIZE).
+     */
+    public static final int MAX_FORMAT_BYTES = 65_507;
 
     /**
      * Larger than the largest UDP payload (65,507 bytes over IPv4), so no answer is ever cut short. The seed's
@@ -70,10 +76,15 @@ public final class TimeClient implements AutoCloseable {
      *
      * @return the answer, which may be an {@linkplain TimeReply#isError() ERR answer}
      * @throws NoReplyException when no answer came after {@code retries + 1} attempts
-     * @throws IOException      when the request cannot be sent (e.g. a format too long for one datagram)
+     * @throws IllegalArgumentException when {@code format} is longer than {@link #MAX_FORMAT_BYTES} in UTF-8: no
+     *                                  datagram can carry it, so nothing is sent
+     * @throws IOException      when the request cannot be sent
      */
     public TimeReply ask(String format) throws IOException {
         byte[] request = format.getBytes(StandardCharsets.UTF_8);
+        if (request.length > MAX_FORMAT_BYTES) {
+            throw new IllegalArgumentException(tooLong(request.length));
+        }
         discardLateAnswers();
         int attempts = retries + 1;
         for (int attempt = 1; attempt <= attempts; attempt++) {
@@ -126,6 +137,12 @@ public final class TimeClient implements AutoCloseable {
         } catch (SocketTimeoutException nothingLeft) {
             // the usual way out
         }
+    }
+
+    /** Why a format of {@code bytes} bytes (UTF-8) cannot be asked for. */
+    public static String tooLong(int bytes) {
+        return String.format(Locale.ROOT, "a format of %,d bytes (UTF-8) cannot be sent: the most one UDP datagram can"
+                + " carry is %,d bytes", bytes, MAX_FORMAT_BYTES);
     }
 
     public InetSocketAddress serverAddress() {

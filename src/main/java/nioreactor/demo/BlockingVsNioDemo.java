@@ -85,7 +85,8 @@ public final class BlockingVsNioDemo implements Demo {
         Subject subject = starter.start();
         IntSupplier connectionsServed = subject.connectionsServed();
         List<Socket> clients = new ArrayList<>();
-        try (AutoCloseable server = subject.server()) {
+        AutoCloseable server = subject.server();
+        try (server) {
             for (int i = 0; i < CONNECTIONS; i++) {
                 clients.add(Loopback.connect(subject.address(), false));
             }

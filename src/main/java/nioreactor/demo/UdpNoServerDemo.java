@@ -88,7 +88,7 @@ public final class UdpNoServerDemo implements Demo {
                 port = tcp.getLocalPort();
             }
             try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(loopback, port))) {
-                return new InetSocketAddress(loopback, port); // free for UDP too; both released on return
+                return new InetSocketAddress(loopback, udp.getLocalPort()); // free for UDP too; both released on return
             } catch (java.net.BindException taken) {
                 // the UDP side of that port is in use; try another
             }

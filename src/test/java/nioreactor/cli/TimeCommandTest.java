@@ -67,11 +67,37 @@ class TimeCommandTest {
         assertThat(run.err().lines()).hasSize(1);
     }
 
+    /**
+     * No datagram carries more than 65,507 bytes: a longer format is refused before sending (the kernel would say
+     * "Message too long"), with its own exit status, and the other formats are still asked.
+     */
+    @Test
+    void aFormatTooLongForOneDatagramIsNotSentAndExitsThree() {
+        CommandRun run = CommandRun.of("", "time", "--port", port(server.udp()), "--timeout", "10s",
+                "%Y", "x".repeat(70_000), "%m");
+        assertThat(run.status()).as(run.toString()).isEqualTo(3);
+        assertThat(run.out()).isEqualTo("2026\n03\n");
+        assertThat(run.err()).isEqualTo("time: a format of 70,000 bytes (UTF-8) cannot be sent: the most one UDP"
+                + " datagram can carry is 65,507 bytes\n");
+    }
+
+    @Test
+    void theLongestFormatOneDatagramCarriesIsSent() {
+        // Literal text is its own answer, which fits the same datagram size: it comes back whole.
+        CommandRun run = CommandRun.of("", "time", "--port", port(server.udp()), "--timeout", "10s",
+                "x".repeat(65_507));
+        assertThat(run.status()).as(run.err()).isZero();
+        assertThat(run.out()).isEqualTo("x".repeat(65_507) + "\n");
+        assertThat(run.err()).isEmpty();
+    }
+
     @Test
     void helpAndVersion() {
         CommandRun help = CommandRun.of("", "time", "--help");
         assertThat(help.status()).isZero();
         assertThat(help.out()).contains("Usage: nioreactor time", "--timeout", "--retries", "FORMAT", "%Y-%m-%d-%X");
+        assertThat(help.out().replaceAll("\\s+", " ")).contains("3 when a format was longer than one UDP datagram"
+                + " can carry (65,507 bytes in UTF-8)");
         CommandRun version = CommandRun.of("", "time", "--version");
         assertThat(version.status()).isZero();
         assertThat(version.out()).startsWith("nioreactor ");

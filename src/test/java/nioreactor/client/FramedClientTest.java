@@ -68,8 +68,7 @@ class FramedClientTest {
 
     @Test
     void anAnswerOfTheWrongLengthIsAProtocolError() throws Exception {
-        try (ServerSocket peer = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-             FramedClient client = FramedClient.connect(address(peer))) {
+        try (ServerSocket peer = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Thread answerer = new Thread(() -> {
                 try (Socket s = peer.accept()) {
                     s.setSoTimeout(30_000);
@@ -84,10 +83,11 @@ class FramedClientTest {
                 }
             }, "wrong-length-peer");
             answerer.start();
-            assertThatThrownBy(() -> client.send(bytes("abc")))
-                    .isInstanceOf(ProtocolException.class)
-                    .hasMessageContaining("4294967295");
-            client.close();
+            try (FramedClient client = FramedClient.connect(address(peer))) {
+                assertThatThrownBy(() -> client.send(bytes("abc")))
+                        .isInstanceOf(ProtocolException.class)
+                        .hasMessageContaining("4294967295");
+            } // the hang-up the answerer waits for
             answerer.join(30_000);
         }
     }

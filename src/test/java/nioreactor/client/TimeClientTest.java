@@ -144,6 +144,22 @@ class TimeClientTest {
         socket.send(new DatagramPacket(b, b.length, request.getSocketAddress()));
     }
 
+    /** Over 65,507 bytes (counted in UTF-8) no datagram can carry it: refused before anything is sent. */
+    @Test
+    void aFormatTooLongForOneDatagramIsRefusedWithoutSending() throws IOException {
+        try (DatagramSocket peer = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+             TimeClient client = TimeClient.open((InetSocketAddress) peer.getLocalSocketAddress(), PATIENT, 0)) {
+            String tooLong = "é".repeat(TimeClient.MAX_FORMAT_BYTES / 2 + 1); // 2 bytes each in UTF-8
+            assertThatThrownBy(() -> client.ask(tooLong))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("a format of 65,508 bytes (UTF-8) cannot be sent: the most one UDP datagram can carry"
+                            + " is 65,507 bytes");
+            peer.setSoTimeout(200);
+            assertThatThrownBy(() -> peer.receive(new DatagramPacket(new byte[1], 1)))
+                    .as("nothing was sent").isInstanceOf(java.net.SocketTimeoutException.class);
+        }
+    }
+
     private static String text(DatagramPacket p) {
         return new String(p.getData(), p.getOffset(), p.getLength(), StandardCharsets.UTF_8);
     }

@@ -104,7 +104,8 @@ class TraceSessionTest {
             assertThat(traced.lines()).contains("timer idle #5 fired");
 
             // over the connection limit: refused at once
-            try (Socket s = connect(full)) {
+            Socket refused = connect(full);
+            try (refused) {
                 traced.awaitLine(l -> l.startsWith("close (limit)"), WAIT);
             }
 

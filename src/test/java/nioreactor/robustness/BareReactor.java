@@ -58,11 +58,17 @@ final class BareReactor implements AutoCloseable {
         return reactor.stats();
     }
 
+    /** Not {@code throws InterruptedException}: a resource whose close may throw it is a javac -Xlint warning. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         reactor.stop();
-        if (!reactor.awaitTermination(Duration.ofSeconds(30))) {
-            throw new AssertionError(reactor.name() + " did not stop");
+        try {
+            if (!reactor.awaitTermination(Duration.ofSeconds(30))) {
+                throw new AssertionError(reactor.name() + " did not stop");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for " + reactor.name() + " to stop", e);
         }
     }
 }

@@ -193,11 +193,16 @@ final class ChildServe implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Not {@code throws InterruptedException}: a resource whose close may throw it is a javac -Xlint warning. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (process.isAlive()) {
             process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the kill is sent; whoever interrupted us decides what next
+            }
         }
     }
 }

@@ -85,6 +85,7 @@ class GracefulShutdownTest {
             assertThat(s.connectionsClosed()).isEqualTo(2);
             assertThat(s.bytesAbandoned()).isZero();
             assertThat(idle.socket().getInputStream().read()).isEqualTo(-1);
+            assertThat(framed.socket().getInputStream().read()).isEqualTo(-1);
             assertThat(server.reactor().isRunning()).isFalse();
         }
         assertThatThrownBy(() -> Loopback.connect(server.tcpAddress())).isInstanceOf(IOException.class);
@@ -106,7 +107,8 @@ class GracefulShutdownTest {
     }
 
     private static boolean refused(InetSocketAddress address) {
-        try (TcpPeer p = TcpPeer.connect(address)) {
+        try {
+            TcpPeer.connect(address).close();
             return false;
         } catch (IOException e) {
             return true;
