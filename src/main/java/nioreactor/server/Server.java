@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import nioreactor.kv.KvService;
 import nioreactor.metrics.MetricsEndpoint;
 import nioreactor.metrics.ReactorJmx;
 import nioreactor.reactor.Limits;
@@ -36,6 +37,7 @@ public final class Server implements AutoCloseable {
     private Listener framed;
     private UdpSocket time;
     private Listener metrics;
+    private Listener kv;
     private volatile ReactorJmx jmx;
 
     private Server(ServerConfig config) {
@@ -91,6 +93,11 @@ public final class Server implements AutoCloseable {
             metrics = bound("metrics", "tcp", at, MetricsEndpoint.listen(reactor, at,
                     limits.withMaxConnections(config.metricsMaxConnections())));
         }
+        if (config.kvPort() != ServerConfig.DISABLED) {
+            InetSocketAddress at = address(config.kvPort());
+            kv = bound("kv", "tcp", at, reactor.listen("kv", at, limits,
+                    KvService.start(reactor, config.kvSettings(), limits).handlers()));
+        }
     }
 
     /** Waits for a bind, and names the service, protocol and address when it fails: the JDK's message names none. */
@@ -129,6 +136,9 @@ public final class Server implements AutoCloseable {
         if (metrics != null) {
             log.info("metrics listening on http://{}/metrics", hostPort(metrics.address()));
         }
+        if (kv != null) {
+            log.info("kv (Redis protocol) listening on tcp {}", hostPort(kv.address()));
+        }
     }
 
     private static String hostPort(InetSocketAddress a) {
@@ -150,6 +160,10 @@ public final class Server implements AutoCloseable {
 
     public InetSocketAddress metricsAddress() {
         return metrics == null ? null : metrics.address();
+    }
+
+    public InetSocketAddress kvAddress() {
+        return kv == null ? null : kv.address();
     }
 
     public Reactor reactor() {

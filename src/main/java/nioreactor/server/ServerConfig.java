@@ -6,6 +6,7 @@ import java.time.ZoneId;
 import nioreactor.reactor.Limits;
 import nioreactor.reactor.UdpLimits;
 import nioreactor.metrics.MetricsEndpoint;
+import nioreactor.kv.KvSettings;
 
 /**
  * Everything {@code serve} can be told, with the defaults a user gets from {@code make run}. Ports: 0 picks a free
@@ -56,6 +57,9 @@ public final class ServerConfig {
     public String reactorName() { return b.reactorName; }
     public InstantSource clock() { return b.clock; }
     public int metricsMaxConnections() { return b.metricsMaxConnections; }
+    /** The Redis-protocol key-value service's port; off ({@link #DISABLED}) unless asked for. */
+    public int kvPort() { return b.kvPort; }
+    public KvSettings kvSettings() { return b.kvSettings; }
 
     /** Fluent settings; every field starts at its documented default. */
     public static final class Builder {
@@ -76,6 +80,8 @@ public final class ServerConfig {
         private String reactorName = "reactor-0";
         private InstantSource clock = InstantSource.system();
         private int metricsMaxConnections = DEFAULT_METRICS_MAX_CONNECTIONS;
+        private int kvPort = DISABLED;
+        private KvSettings kvSettings = KvSettings.DEFAULTS;
 
         private Builder() {
         }
@@ -105,6 +111,8 @@ public final class ServerConfig {
         public Builder reactorName(String v) { reactorName = v; return this; }
         public Builder clock(InstantSource v) { clock = v; return this; }
         public Builder metricsMaxConnections(int v) { metricsMaxConnections = atLeast(v, 1, "metrics max connections"); return this; }
+        public Builder kvPort(int v) { kvPort = port(v); return this; }
+        public Builder kvSettings(KvSettings v) { kvSettings = v; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(this);
@@ -129,6 +137,8 @@ public final class ServerConfig {
             c.reactorName = reactorName;
             c.clock = clock;
             c.metricsMaxConnections = metricsMaxConnections;
+            c.kvPort = kvPort;
+            c.kvSettings = kvSettings;
             return c;
         }
 
