@@ -39,6 +39,8 @@ final class KvConnection implements StreamHandler {
 
     private final KvService service;
     private final RespParser parser;
+    /** The connection, seen through what a session needs of it; set in onOpen. */
+    private Peer peer;
     private State state = State.OPEN;
     /** The unfinished input, {@code [0, carried)}; null when the last read ended on a request boundary. */
     private byte[] carry;
@@ -55,17 +57,33 @@ final class KvConnection implements StreamHandler {
 
     @Override
     public void onOpen(Connection connection) {
+        opened(Peer.of(connection));
+    }
+
+    /** The session starts on {@code peer}; the server's connections come through {@link #onOpen}. */
+    void opened(Peer peer) {
+        this.peer = peer;
         service.opened();
     }
 
     @Override
     public void onClose(Connection connection, CloseReason reason) {
+        closed();
+    }
+
+    void closed() {
         service.closed();
         carry = null;
     }
 
     @Override
     public void onData(Connection connection, ByteBuffer data) {
+        onData(data);
+    }
+
+    /** Bytes from the peer, between {@code data}'s position and limit; all are consumed. */
+    void onData(ByteBuffer data) {
+        Peer connection = peer;
         if (state == State.CLOSING) {
             data.position(data.limit());
             return;
@@ -103,13 +121,18 @@ final class KvConnection implements StreamHandler {
 
     @Override
     public void onWritabilityChanged(Connection connection, boolean writable) {
+        writable(writable);
+    }
+
+    void writable(boolean writable) {
         if (writable && state == State.STALLED) {
             // Not from inside the write path that tells us: resume in a task of its own.
-            connection.reactor().execute(() -> resume(connection));
+            peer.later(this::resume);
         }
     }
 
-    private void resume(Connection connection) {
+    private void resume() {
+        Peer connection = peer;
         if (state != State.STALLED || !connection.isWritable()) {
             return;
         }
@@ -124,7 +147,7 @@ final class KvConnection implements StreamHandler {
         return carry == null ? null : parser.describePartial(carried);
     }
 
-    private void process(Connection connection, byte[] buf, int end) {
+    private void process(Peer connection, byte[] buf, int end) {
         Reply reply = service.reply();
         reply.begin(connection);
         try {
@@ -165,15 +188,14 @@ final class KvConnection implements StreamHandler {
         }
     }
 
-    private void protocolError(Connection connection, String message) {
+    private void protocolError(Peer connection, String message) {
         service.reply().error("ERR " + message);
         service.protocolError();
-        log.warn("kv #{} from {}: {}; closing the connection", connection.id(), connection.remoteAddress(),
-                message);
+        log.warn("kv {}: {}; closing the connection", connection.describe(), message);
         closing(connection, CloseReason.PROTOCOL_ERROR);
     }
 
-    private void closing(Connection connection, CloseReason reason) {
+    private void closing(Peer connection, CloseReason reason) {
         state = State.CLOSING;
         carry = null;
         service.reply().end();

@@ -2,11 +2,10 @@ package nioreactor.kv;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import nioreactor.reactor.Connection;
 
 /**
  * The replies to one read's worth of commands, assembled in one array per reactor and written with one
- * {@link Connection#send}: a client pipelining 16 GETs costs one write, as Redis writes once per loop iteration.
+ * {@code Connection.send}: a client pipelining 16 GETs costs one write, as Redis writes once per loop iteration.
  * Replies bigger than the array go out in several sends, and a large value is sent from where it is stored
  * rather than copied here first.
  *
@@ -30,7 +29,7 @@ final class Reply {
     private final byte[] buf = new byte[CAPACITY];
     private final ByteBuffer view = ByteBuffer.wrap(buf);
     private int pos;
-    private Connection to;
+    private Peer to;
     /** Bytes handed to the connection since {@link #begin}, not counting what is still in the array. */
     private long sent;
 
@@ -38,7 +37,7 @@ final class Reply {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    void begin(Connection connection) {
+    void begin(Peer connection) {
         to = connection;
         pos = 0;
         sent = 0;
