@@ -55,6 +55,11 @@ final class KvConnection implements StreamHandler {
         return state;
     }
 
+    /** Bytes this connection holds for an unfinished request (its buffer's size); zero between requests. */
+    int bufferedCapacity() {
+        return carry == null ? 0 : carry.length;
+    }
+
     @Override
     public void onOpen(Connection connection) {
         opened(Peer.of(connection));

@@ -26,6 +26,11 @@ public record KvSettings(long maxMemory, long maxBulk, long maxRequest) {
 
     public static final KvSettings DEFAULTS = new KvSettings(DEFAULT_MAX_MEMORY, DEFAULT_MAX_BULK, DEFAULT_MAX_REQUEST);
 
+    /** The same with no memory limit (maxmemory 0, as Redis spells "none"). */
+    public KvSettings withoutMemoryLimit() {
+        return new KvSettings(0, maxBulk, maxRequest);
+    }
+
     public KvSettings {
         if (maxMemory < 0) {
             throw new IllegalArgumentException("kv max memory must be >= 0, got " + maxMemory);
