@@ -44,6 +44,8 @@ public final class Server implements AutoCloseable {
                 .name(config.reactorName())
                 .readBufferSize(config.readBufferSize())
                 .trace(Trace.of(config.trace()))
+                .selectStrategy(config.selectStrategy())
+                .spinFor(config.spinFor())
                 .build();
     }
 

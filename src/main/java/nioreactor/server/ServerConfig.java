@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.time.ZoneId;
 import nioreactor.reactor.Limits;
+import nioreactor.reactor.SelectStrategy;
 import nioreactor.reactor.UdpLimits;
 import nioreactor.metrics.MetricsEndpoint;
 
@@ -23,6 +24,7 @@ public final class ServerConfig {
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
     public static final int DEFAULT_UDP_PENDING_REPLIES = UdpLimits.DEFAULT_MAX_PENDING_REPLIES;
     public static final int DEFAULT_DATAGRAM_BUDGET = UdpLimits.DEFAULT_RECEIVE_BUDGET;
+    public static final Duration DEFAULT_SPIN_FOR = Duration.ofNanos(50_000);
     public static final int DEFAULT_METRICS_MAX_CONNECTIONS = MetricsEndpoint.DEFAULT_MAX_CONNECTIONS;
 
     private final Builder b;
@@ -56,6 +58,8 @@ public final class ServerConfig {
     public String reactorName() { return b.reactorName; }
     public InstantSource clock() { return b.clock; }
     public int metricsMaxConnections() { return b.metricsMaxConnections; }
+    public SelectStrategy selectStrategy() { return b.selectStrategy; }
+    public Duration spinFor() { return b.spinFor; }
 
     /** Fluent settings; every field starts at its documented default. */
     public static final class Builder {
@@ -76,6 +80,8 @@ public final class ServerConfig {
         private String reactorName = "reactor-0";
         private InstantSource clock = InstantSource.system();
         private int metricsMaxConnections = DEFAULT_METRICS_MAX_CONNECTIONS;
+        private SelectStrategy selectStrategy = SelectStrategy.BLOCK;
+        private Duration spinFor = DEFAULT_SPIN_FOR;
 
         private Builder() {
         }
@@ -104,6 +110,8 @@ public final class ServerConfig {
         public Builder trace(boolean v) { trace = v; return this; }
         public Builder reactorName(String v) { reactorName = v; return this; }
         public Builder clock(InstantSource v) { clock = v; return this; }
+        public Builder selectStrategy(SelectStrategy v) { selectStrategy = v; return this; }
+        public Builder spinFor(Duration v) { spinFor = v; return this; }
         public Builder metricsMaxConnections(int v) { metricsMaxConnections = atLeast(v, 1, "metrics max connections"); return this; }
 
         public ServerConfig build() {
@@ -129,6 +137,8 @@ public final class ServerConfig {
             c.reactorName = reactorName;
             c.clock = clock;
             c.metricsMaxConnections = metricsMaxConnections;
+            c.selectStrategy = selectStrategy;
+            c.spinFor = spinFor;
             return c;
         }
 
