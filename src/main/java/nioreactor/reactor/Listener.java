@@ -3,7 +3,6 @@ package nioreactor.reactor;
 import static java.nio.channels.SelectionKey.OP_ACCEPT;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
@@ -40,7 +39,7 @@ public final class Listener extends IoHandler {
     private final Supplier<? extends StreamHandler> handlers;
     private final Limits limits;
     private final Runnable onConnectionClosed = this::connectionClosed;
-    private final InetSocketAddress boundAddress;
+    private final SocketAddress boundAddress;
 
     private SelectionKey key;
     private int active;
@@ -58,7 +57,7 @@ public final class Listener extends IoHandler {
         this.channel = channel;
         this.handlers = handlers;
         this.limits = limits;
-        this.boundAddress = (InetSocketAddress) channel.getLocalAddress();
+        this.boundAddress = channel.getLocalAddress();
     }
 
     /**
@@ -82,8 +81,11 @@ public final class Listener extends IoHandler {
         }
     }
 
-    /** The address actually bound (with the real port when 0 was asked for). Any thread. */
-    public InetSocketAddress address() {
+    /**
+     * The address actually bound: for TCP an {@link InetSocketAddress} with the real port when 0 was asked for. Any
+     * thread.
+     */
+    public SocketAddress address() {
         return boundAddress;
     }
 

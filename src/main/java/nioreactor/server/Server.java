@@ -120,16 +120,16 @@ public final class Server implements AutoCloseable {
 
     private void logListeners() {
         if (upper != null) {
-            log.info("upper-echo listening on tcp {}", hostPort(upper.address()));
+            log.info("upper-echo listening on tcp {}", hostPort(tcpAddress()));
         }
         if (framed != null) {
-            log.info("framed-echo listening on tcp {}", hostPort(framed.address()));
+            log.info("framed-echo listening on tcp {}", hostPort(framedAddress()));
         }
         if (time != null) {
             log.info("time listening on udp {} (zone {})", hostPort(time.localAddress()), config.zone());
         }
         if (metrics != null) {
-            log.info("metrics listening on http://{}/metrics", hostPort(metrics.address()));
+            log.info("metrics listening on http://{}/metrics", hostPort(metricsAddress()));
         }
     }
 
@@ -138,12 +138,17 @@ public final class Server implements AutoCloseable {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
+    /** A TCP listener's address, or null when the service is off. */
+    private static InetSocketAddress inet(Listener listener) {
+        return listener == null ? null : (InetSocketAddress) listener.address();
+    }
+
     public InetSocketAddress tcpAddress() {
-        return upper == null ? null : upper.address();
+        return inet(upper);
     }
 
     public InetSocketAddress framedAddress() {
-        return framed == null ? null : framed.address();
+        return inet(framed);
     }
 
     public InetSocketAddress udpAddress() {
@@ -151,7 +156,7 @@ public final class Server implements AutoCloseable {
     }
 
     public InetSocketAddress metricsAddress() {
-        return metrics == null ? null : metrics.address();
+        return inet(metrics);
     }
 
     public Reactor reactor() {

@@ -56,7 +56,7 @@ class SelectStrategyTest {
     void everyStrategyServesRunsTasksFiresTimersAndStops(SelectStrategy strategy) throws Exception {
         Reactor reactor = start("strategy-" + strategy, strategy);
         try {
-            InetSocketAddress at = reactor.listen("echo", ANY, Limits.DEFAULTS, () -> Connection::send)
+            InetSocketAddress at = (InetSocketAddress) reactor.listen("echo", ANY, Limits.DEFAULTS, () -> Connection::send)
                     .get(10, TimeUnit.SECONDS).address();
             for (int i = 0; i < 20; i++) {
                 assertThat(echo(at, "ping " + i)).isEqualTo("ping " + i);
@@ -96,7 +96,7 @@ class SelectStrategyTest {
     void backoffSpinsAfterWorkThenYieldsThenBlocksAndStopsBurningCpu() throws Exception {
         Reactor reactor = start("strategy-backoff", SelectStrategy.BACKOFF);
         try {
-            InetSocketAddress at = reactor.listen("echo", ANY, Limits.DEFAULTS, () -> Connection::send)
+            InetSocketAddress at = (InetSocketAddress) reactor.listen("echo", ANY, Limits.DEFAULTS, () -> Connection::send)
                     .get(10, TimeUnit.SECONDS).address();
             try (Socket s = Loopback.connect(at)) {
                 for (int i = 0; i < 200; i++) {
