@@ -136,6 +136,12 @@ public final class Listener extends IoHandler {
             log.debug("accept on {}: connection failed before it started: {}", service, e.toString());
             closeQuietly(socket);
             return;
+        } catch (RuntimeException e) {
+            // The handler factory threw: this one connection is refused, the listener goes on.
+            stats.handlerErrors++;
+            log.warn("{}: the handler factory failed; closing the new connection", service, e);
+            closeQuietly(socket);
+            return;
         }
         active++;
         stats.connectionsAccepted++;

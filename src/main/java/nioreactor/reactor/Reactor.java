@@ -550,8 +550,8 @@ public final class Reactor implements Executor {
      * taken at once; another thread waits for the reactor (up to 10 s); after the loop ended, the last counters.
      */
     public ReactorStats stats() {
-        if (inReactorThread()) {
-            return new ReactorStats(stats);
+        if (inReactorThread() || !started.get()) {
+            return new ReactorStats(stats); // not started: no thread touches the counters yet
         }
         ReactorStats last = finalStats;
         if (last != null) {
