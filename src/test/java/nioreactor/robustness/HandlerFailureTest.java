@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import nioreactor.demo.LoopbackReactor;
 import nioreactor.reactor.CloseReason;
 import nioreactor.reactor.Connection;
 import nioreactor.reactor.Limits;
@@ -50,20 +52,21 @@ class HandlerFailureTest {
     @Test
     void aFailingHandlerClosesOnlyItsConnection() throws Exception {
         List<TcpPeer> others = new ArrayList<>();
-        try (BareReactor server = BareReactor.start("fragile", Limits.DEFAULTS, () -> fragile)) {
+        try (LoopbackReactor server = new LoopbackReactor("fragile")) {
+            InetSocketAddress address = server.listen("fragile", () -> fragile, Limits.DEFAULTS);
             for (int i = 0; i < 5; i++) {
-                TcpPeer peer = TcpPeer.connect(server.address());
+                TcpPeer peer = TcpPeer.connect(address);
                 others.add(peer);
                 roundTrip(peer, "before " + i);
             }
-            try (TcpPeer victim = TcpPeer.connect(server.address())) {
+            try (TcpPeer victim = TcpPeer.connect(address)) {
                 victim.send("boom!".getBytes());
                 assertThat(victim.ended()).as("the failing connection is closed").isTrue();
             }
             for (TcpPeer peer : others) {
                 roundTrip(peer, "after");
             }
-            try (TcpPeer late = TcpPeer.connect(server.address())) {
+            try (TcpPeer late = TcpPeer.connect(address)) {
                 roundTrip(late, "the listener still accepts");
             }
             ReactorStats stats = server.stats();
