@@ -30,17 +30,7 @@ final class TcpPeer implements AutoCloseable {
 
     /** Connects with a fixed, small receive buffer, so the kernel cannot absorb a slow reader's replies for it. */
     static TcpPeer connectWithReceiveBuffer(InetSocketAddress server, int bytes) throws IOException {
-        Socket s = new Socket();
-        try {
-            s.setReceiveBufferSize(bytes); // before connect, so the window is negotiated with it
-            s.setTcpNoDelay(true);
-            s.setSoTimeout(Loopback.READ_TIMEOUT_MILLIS);
-            s.connect(server, 10_000);
-            return new TcpPeer(s);
-        } catch (IOException | RuntimeException e) {
-            s.close();
-            throw e;
-        }
+        return new TcpPeer(Loopback.connect(server, bytes));
     }
 
     Socket socket() {
