@@ -68,7 +68,7 @@ class BudgetTest {
             for (int i = 0; i < 2; i++) {
                 long seed = i;
                 hoses.add(pool.submit(() -> {
-                    try (TcpPeer hose = TcpPeer.connect(address)) {
+                    try (EchoPeer hose = EchoPeer.connect(address)) {
                         hose.stream(new Payload(seed), each, null);
                     }
                     return null;
@@ -92,7 +92,7 @@ class BudgetTest {
         PerIteration accepts = new PerIteration();
         StreamHandler idle = (connection, data) -> { };
         ExecutorService pool = Executors.newFixedThreadPool(3);
-        List<TcpPeer> peers = Collections.synchronizedList(new ArrayList<>());
+        List<EchoPeer> peers = Collections.synchronizedList(new ArrayList<>());
         try (LoopbackReactor server = new LoopbackReactor("accept-budget")) {
             accepts.reactor = server.reactor();
             InetSocketAddress address = server.listen("accept-budget", () -> {
@@ -103,7 +103,7 @@ class BudgetTest {
             for (int t = 0; t < 3; t++) {
                 storms.add(pool.submit(() -> {
                     for (int i = 0; i < connections / 3; i++) {
-                        peers.add(TcpPeer.connect(address));
+                        peers.add(EchoPeer.connect(address));
                     }
                     return null;
                 }));
@@ -115,7 +115,7 @@ class BudgetTest {
             assertThat(call(server, accepts::max)).as("accepts in one iteration").isPositive().isLessThanOrEqualTo(budget);
         } finally {
             pool.shutdownNow();
-            for (TcpPeer p : peers) {
+            for (EchoPeer p : peers) {
                 p.close();
             }
         }

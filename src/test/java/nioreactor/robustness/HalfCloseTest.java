@@ -69,7 +69,7 @@ class HalfCloseTest {
         // than the kernel's buffers can take: the send buffer grows to at most net.ipv4.tcp_wmem's 4 MiB).
         Server server = Server.start(ServerConfig.builder().ephemeralPorts().framedPort(-1).udpPort(-1)
                 .limits(Limits.DEFAULTS.withWaterMarks(64L << 20, 16L << 20)).build());
-        try (TcpPeer peer = TcpPeer.connectWithReceiveBuffer(server.tcpAddress(), 64 * 1024)) {
+        try (EchoPeer peer = EchoPeer.connectWithReceiveBuffer(server.tcpAddress(), 64 * 1024)) {
             long size = 16L << 20;
             peer.stream(new Payload(1), size, null);
             peer.shutdownOutput();
@@ -91,7 +91,7 @@ class HalfCloseTest {
 
     private static void rawHalfClose(Server server, int id) throws Exception {
         int size = 1 + new Random(id).nextInt(64 * 1024);
-        try (TcpPeer peer = TcpPeer.connect(server.tcpAddress())) {
+        try (EchoPeer peer = EchoPeer.connect(server.tcpAddress())) {
             peer.stream(new Payload(id), size, null);
             peer.shutdownOutput();
             assertThat(peer.readVerifying(new Payload(id), -1)).as("client %d", id).isEqualTo(size);
@@ -114,7 +114,7 @@ class HalfCloseTest {
         // The framed echo streams a reply as its request arrives (the reply has the request's length), so what the
         // partial frame got answered before EOF may follow; it is cut where the request was, then the server closes.
         byte[] partialReply = ByteBuffer.allocate(4 + 5).putInt(100).put("ABCDE".getBytes()).array();
-        try (TcpPeer peer = TcpPeer.connect(server.framedAddress())) {
+        try (EchoPeer peer = EchoPeer.connect(server.framedAddress())) {
             peer.send(request.toByteArray());
             peer.shutdownOutput();
             byte[] got = peer.socket().getInputStream().readAllBytes();
