@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * How connections end: the seed's "recv returns empty" (the peer's FIN) with replies still owed, a protocol error,
  * and a peer that resets. In every case the replies already owed arrive before the server's EOF, and no other
- * connection notices anything.
+ * connection notices anything. The event-loop failures around half-close (CLOSE_WAIT leaks over hundreds of clients,
+ * a loop spinning on a half-closed socket) are {@code nioreactor.robustness.HalfCloseLeakAndSpinTest}.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class HalfCloseTest {

@@ -1,6 +1,5 @@
 package nioreactor.robustness;
 
-import nioreactor.reactor.Limits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -16,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import nioreactor.protocol.Upper;
 import nioreactor.reactor.ConnectionState;
+import nioreactor.reactor.Limits;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
 import nioreactor.testing.Eventually;
@@ -24,11 +24,12 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The peer's FIN (shutdownOutput): the server must stop reading, flush every reply it owes, then close. Two old
- * event-loop failures live here: a socket left in CLOSE_WAIT because nobody closed it, and a loop spinning on a
- * half-closed socket that stays readable (EOF) forever.
+ * event-loop failures live here: a socket left in CLOSE_WAIT because nobody closed it (the leak, over hundreds of
+ * clients), and a loop spinning on a half-closed socket that stays readable (EOF) forever. What each client sees
+ * when it half-closes, or when a connection ends otherwise, is {@code nioreactor.server.HalfCloseTest}.
  */
 @Timeout(180)
-class HalfCloseTest {
+class HalfCloseLeakAndSpinTest {
     private static final int CLIENTS = 500;
 
     @Test
