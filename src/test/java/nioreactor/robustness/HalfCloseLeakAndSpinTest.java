@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,12 +12,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import nioreactor.protocol.Upper;
 import nioreactor.reactor.ConnectionState;
 import nioreactor.reactor.Limits;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
 import nioreactor.testing.Eventually;
+import nioreactor.testing.Frames;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -101,25 +100,28 @@ class HalfCloseLeakAndSpinTest {
 
     /** Whole frames, then a partial one at EOF: the whole ones are answered, the partial one is never completed. */
     private static void framedThenPartialFrame(Server server, int id) throws Exception {
-        ByteArrayOutputStream request = new ByteArrayOutputStream();
-        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        List<byte[]> bodies = new ArrayList<>();
         Random random = new Random(id);
         for (int f = 0; f < 3; f++) {
             byte[] body = new byte[random.nextInt(2000)];
             new Payload(id * 10L + f).next(body, 0, body.length);
-            byte[] frame = ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body).array();
-            request.writeBytes(frame);
-            expected.writeBytes(ByteBuffer.allocate(4 + body.length).putInt(body.length).put(Upper.of(body)).array());
+            bodies.add(body);
         }
-        request.writeBytes(ByteBuffer.allocate(4 + 5).putInt(100).put("abcde".getBytes()).array());
+        ByteArrayOutputStream request = new ByteArrayOutputStream();
+        request.writeBytes(Frames.encode(bodies));
+        request.writeBytes(Frames.header(100));
+        request.writeBytes("abcde".getBytes());
         // The framed echo streams a reply as its request arrives (the reply has the request's length), so what the
         // partial frame got answered before EOF may follow; it is cut where the request was, then the server closes.
-        byte[] partialReply = ByteBuffer.allocate(4 + 5).putInt(100).put("ABCDE".getBytes()).array();
+        ByteArrayOutputStream cutReply = new ByteArrayOutputStream();
+        cutReply.writeBytes(Frames.header(100));
+        cutReply.writeBytes("ABCDE".getBytes());
+        byte[] partialReply = cutReply.toByteArray();
         try (EchoPeer peer = EchoPeer.connect(server.framedAddress())) {
             peer.send(request.toByteArray());
             peer.shutdownOutput();
             byte[] got = peer.socket().getInputStream().readAllBytes();
-            byte[] whole = expected.toByteArray();
+            byte[] whole = Frames.expectedReply(bodies);
             assertThat(got.length).isBetween(whole.length, whole.length + partialReply.length);
             assertThat(Arrays.copyOf(got, whole.length)).isEqualTo(whole);
             assertThat(Arrays.copyOfRange(got, whole.length, got.length))
