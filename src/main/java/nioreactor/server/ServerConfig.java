@@ -3,6 +3,7 @@ package nioreactor.server;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.time.ZoneId;
+import nioreactor.chat.ChatRoom;
 import nioreactor.reactor.Limits;
 import nioreactor.reactor.UdpLimits;
 import nioreactor.metrics.MetricsEndpoint;
@@ -24,6 +25,8 @@ public final class ServerConfig {
     public static final int DEFAULT_UDP_PENDING_REPLIES = UdpLimits.DEFAULT_MAX_PENDING_REPLIES;
     public static final int DEFAULT_DATAGRAM_BUDGET = UdpLimits.DEFAULT_RECEIVE_BUDGET;
     public static final int DEFAULT_METRICS_MAX_CONNECTIONS = MetricsEndpoint.DEFAULT_MAX_CONNECTIONS;
+    public static final int DEFAULT_CHAT_MAX_LINE = ChatRoom.DEFAULT_MAX_LINE;
+    public static final long DEFAULT_CHAT_MAX_PENDING = ChatRoom.DEFAULT_MAX_PENDING;
 
     private final Builder b;
 
@@ -56,6 +59,9 @@ public final class ServerConfig {
     public String reactorName() { return b.reactorName; }
     public InstantSource clock() { return b.clock; }
     public int metricsMaxConnections() { return b.metricsMaxConnections; }
+    public int chatPort() { return b.chatPort; }
+    public int chatMaxLine() { return b.chatMaxLine; }
+    public long chatMaxPending() { return b.chatMaxPending; }
 
     /** Fluent settings; every field starts at its documented default. */
     public static final class Builder {
@@ -76,6 +82,9 @@ public final class ServerConfig {
         private String reactorName = "reactor-0";
         private InstantSource clock = InstantSource.system();
         private int metricsMaxConnections = DEFAULT_METRICS_MAX_CONNECTIONS;
+        private int chatPort = DISABLED;
+        private int chatMaxLine = DEFAULT_CHAT_MAX_LINE;
+        private long chatMaxPending = DEFAULT_CHAT_MAX_PENDING;
 
         private Builder() {
         }
@@ -105,6 +114,16 @@ public final class ServerConfig {
         public Builder reactorName(String v) { reactorName = v; return this; }
         public Builder clock(InstantSource v) { clock = v; return this; }
         public Builder metricsMaxConnections(int v) { metricsMaxConnections = atLeast(v, 1, "metrics max connections"); return this; }
+        /** The chat room's port; off ({@link #DISABLED}) unless asked for, and not moved by {@link #ephemeralPorts}. */
+        public Builder chatPort(int v) { chatPort = port(v); return this; }
+        public Builder chatMaxLine(int v) { chatMaxLine = atLeast(v, 1, "chat max line"); return this; }
+        public Builder chatMaxPending(long v) {
+            if (v < 1) {
+                throw new IllegalArgumentException("chat max pending must be >= 1, got " + v);
+            }
+            chatMaxPending = v;
+            return this;
+        }
 
         public ServerConfig build() {
             return new ServerConfig(this);
@@ -129,6 +148,9 @@ public final class ServerConfig {
             c.reactorName = reactorName;
             c.clock = clock;
             c.metricsMaxConnections = metricsMaxConnections;
+            c.chatPort = chatPort;
+            c.chatMaxLine = chatMaxLine;
+            c.chatMaxPending = chatMaxPending;
             return c;
         }
 
