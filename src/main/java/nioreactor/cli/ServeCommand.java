@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import nioreactor.reactor.Limits;
+import nioreactor.reactor.SelectStrategy;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
 import nioreactor.server.ServiceBindException;
@@ -132,6 +133,17 @@ final class ServeCommand implements Callable<Integer> {
             description = "UDP replies kept while the socket is full; more are dropped and counted (default: ${DEFAULT-VALUE}).")
     int udpPending = ServerConfig.DEFAULT_UDP_PENDING_REPLIES;
 
+    @Option(names = "--select-strategy", paramLabel = "block|spin|backoff", converter = Converters.StrategyConverter.class,
+            description = {"How the reactor waits when idle: block in select (default; no CPU while idle), spin on selectNow "
+                    + "(lowest latency, one core at 100% even when idle), or backoff (spin for --spin-for after the last "
+                    + "work, yield as long again, then block). spin and backoff suit a dedicated, pinned core."})
+    SelectStrategy selectStrategy = SelectStrategy.BLOCK;
+
+    @Option(names = "--spin-for", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            description = "With --select-strategy backoff: how long to spin after the last work before yielding (default: 50us)."
+                    + Converters.DURATION_SECONDS)
+    Duration spinFor = ServerConfig.DEFAULT_SPIN_FOR;
+
     @Option(names = "--trace", description = "Log every reactor event (select, accept, read, write, OP_WRITE, close...).")
     boolean trace;
 
@@ -164,6 +176,8 @@ final class ServeCommand implements Callable<Integer> {
                 .shutdownTimeout(shutdownTimeout)
                 .udpPendingReplies(udpPending)
                 .trace(trace)
+                .selectStrategy(selectStrategy)
+                .spinFor(spinFor)
                 .build();
     }
 

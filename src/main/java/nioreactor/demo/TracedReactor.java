@@ -43,7 +43,7 @@ public final class TracedReactor implements AutoCloseable {
     /** Binds a TCP listener speaking {@code protocol} with {@code limits}; returns its address. */
     public InetSocketAddress listen(String service, Supplier<StreamHandler> protocol, Limits limits) throws Exception {
         InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        return reactor.listen(service, any, limits.withBacklog(64), protocol)
+        return (InetSocketAddress) reactor.listen(service, any, limits.withBacklog(64), protocol)
                 .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).address();
     }
 

@@ -56,7 +56,7 @@ final class Connector extends IoHandler {
         Connector connector = new Connector(reactor, channel, remote, handler, limits, result);
         try {
             channel.configureBlocking(false);
-            if (channel.getRemoteAddress() == null && channel.connect(remote)) {
+            if (channel.connect(remote)) {
                 connector.connected(); // loopback may finish at once
                 return;
             }

@@ -46,6 +46,8 @@ public final class Server implements AutoCloseable {
                 .name(config.reactorName())
                 .readBufferSize(config.readBufferSize())
                 .trace(Trace.of(config.trace()))
+                .selectStrategy(config.selectStrategy())
+                .spinFor(config.spinFor())
                 .build();
     }
 
@@ -125,16 +127,16 @@ public final class Server implements AutoCloseable {
 
     private void logListeners() {
         if (upper != null) {
-            log.info("upper-echo listening on tcp {}", hostPort(upper.address()));
+            log.info("upper-echo listening on tcp {}", hostPort(tcpAddress()));
         }
         if (framed != null) {
-            log.info("framed-echo listening on tcp {}", hostPort(framed.address()));
+            log.info("framed-echo listening on tcp {}", hostPort(framedAddress()));
         }
         if (time != null) {
             log.info("time listening on udp {} (zone {})", hostPort(time.localAddress()), config.zone());
         }
         if (metrics != null) {
-            log.info("metrics listening on http://{}/metrics", hostPort(metrics.address()));
+            log.info("metrics listening on http://{}/metrics", hostPort(metricsAddress()));
         }
         if (chat != null) {
             log.info("chat listening on tcp {}", hostPort(chat.address()));
@@ -146,12 +148,17 @@ public final class Server implements AutoCloseable {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
+    /** A TCP listener's address, or null when the service is off. */
+    private static InetSocketAddress inet(Listener listener) {
+        return listener == null ? null : (InetSocketAddress) listener.address();
+    }
+
     public InetSocketAddress tcpAddress() {
-        return upper == null ? null : upper.address();
+        return inet(upper);
     }
 
     public InetSocketAddress framedAddress() {
-        return framed == null ? null : framed.address();
+        return inet(framed);
     }
 
     public InetSocketAddress udpAddress() {
@@ -159,7 +166,7 @@ public final class Server implements AutoCloseable {
     }
 
     public InetSocketAddress metricsAddress() {
-        return metrics == null ? null : metrics.address();
+        return inet(metrics);
     }
 
     public InetSocketAddress chatAddress() {

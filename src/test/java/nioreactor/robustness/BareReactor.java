@@ -25,7 +25,7 @@ final class BareReactor implements AutoCloseable {
         Reactor reactor = Reactor.builder().name(name).build();
         reactor.start();
         try {
-            InetSocketAddress bound = reactor.listen(name, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+            InetSocketAddress bound = (InetSocketAddress) reactor.listen(name, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                     limits, protocol).get(30, TimeUnit.SECONDS).address();
             return new BareReactor(reactor, bound);
         } catch (Exception e) {
