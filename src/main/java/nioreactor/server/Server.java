@@ -139,7 +139,7 @@ public final class Server implements AutoCloseable {
             log.info("metrics listening on http://{}/metrics", hostPort(metricsAddress()));
         }
         if (chat != null) {
-            log.info("chat listening on tcp {}", hostPort(chat.address()));
+            log.info("chat listening on tcp {}", hostPort(chatAddress()));
         }
     }
 
@@ -170,7 +170,7 @@ public final class Server implements AutoCloseable {
     }
 
     public InetSocketAddress chatAddress() {
-        return chat == null ? null : chat.address();
+        return inet(chat);
     }
 
     public Reactor reactor() {
