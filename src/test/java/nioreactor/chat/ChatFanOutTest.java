@@ -10,6 +10,7 @@ import nioreactor.reactor.CloseReason;
 import nioreactor.reactor.ReactorStats;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
+import nioreactor.testing.LogCapture;
 import nioreactor.testing.Eventually;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -62,10 +63,10 @@ class ChatFanOutTest {
         // 200 x 100 lines of 300 bytes: about 6 MiB owed to the silent member, several times the 1 MiB bound plus
         // what its small receive buffer and the server's send buffer absorb.
         FanOutRun.Result r;
-        try (WarnCapture warns = new WarnCapture()) {
+        try (LogCapture warns = new LogCapture()) {
             r = FanOutRun.run(s.reactor(), s.chatAddress(), MEMBERS, LINES, 300, true);
             System.out.println("chat fan-out with a silent member: " + r);
-            List<String> cuts = warns.lines("slow consumer");
+            List<String> cuts = warns.matching("slow consumer");
             assertThat(cuts).hasSize(1);
             System.out.println("chat fan-out with a silent member: the WARN: " + cuts.get(0));
             Matcher m = Pattern.compile("with (\\d+) bytes pending").matcher(cuts.get(0));

@@ -15,6 +15,7 @@ import nioreactor.reactor.CloseReason;
 import nioreactor.reactor.ReactorStats;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
+import nioreactor.testing.LogCapture;
 import nioreactor.testing.Eventually;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
