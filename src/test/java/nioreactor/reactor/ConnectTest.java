@@ -189,7 +189,7 @@ class ConnectTest {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws java.io.IOException {
             for (Socket s : fillers) {
                 s.close();
             }
