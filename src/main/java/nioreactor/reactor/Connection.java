@@ -284,7 +284,6 @@ public final class Connection extends IoHandler {
             return;
         }
         int offered = src.remaining();
-        long pendingBefore = out.pending();
         long written;
         try {
             written = out.write(channel, src);
@@ -293,7 +292,10 @@ public final class Connection extends IoHandler {
             return;
         }
         stats.bytesWritten += written;
-        stats.bytesPending += out.pending() - pendingBefore;
+        // What this call queued, not the change in out.pending(): the queue's edges call the handler from inside
+        // out.write, and a handler that closes the connection there (a slow consumer cut in onWritabilityChanged) or
+        // sends again has already moved out.pending() and counted its own part.
+        stats.bytesPending += offered - written;
         if (out.pending() > stats.peakConnectionPending) {
             stats.peakConnectionPending = out.pending();
         }
@@ -307,15 +309,18 @@ public final class Connection extends IoHandler {
 
     private void flush() {
         long pendingBefore = out.pending();
+        long written;
         try {
-            out.flush(channel);
+            // Its own count, not the change in out.pending(): the queue's edges (onDrained, onWritabilityChanged(true))
+            // run inside flush, and a handler that sends from there (a producer resuming) queues more bytes, which
+            // send() counts itself.
+            written = out.flush(channel);
         } catch (IOException e) {
             // A gathering flush can fail after earlier batches went out: count those before closing.
             wrote(pendingBefore - out.pending());
             closeOnError("write", e);
             return;
         }
-        long written = pendingBefore - out.pending();
         wrote(written);
         if (trace.on) {
             trace.event("write #{} {} of {} pending bytes", id, written, pendingBefore);
