@@ -424,9 +424,13 @@ public final class Connection extends IoHandler {
     // -------------------------------------------------------------------------------------- closing
 
     /**
-     * Closes politely: stops answering, flushes what is already queued, sends FIN, waits briefly for the peer's FIN,
-     * then closes. The way to end a connection without destroying replies in flight (closing a socket with unread
-     * input makes the kernel send a reset). Bounded by the listener's {@link Limits#lingerTimeout()}.
+     * Closes politely: stops answering, flushes what is already queued, sends FIN, then closes. The way to end a
+     * connection without destroying replies in flight: closing a socket with unread input makes the kernel send a
+     * reset, which can discard replies the peer has not read yet. So once the queue is flushed and FIN sent, if the
+     * peer has sent bytes we have not read, the connection keeps reading and discarding until the peer's FIN; if it
+     * has sent nothing more, it closes at once rather than keep an idle peer waiting (a peer that starts sending
+     * again after that moment can still get a reset: the one race this leaves). The whole sequence is bounded by the
+     * listener's {@link Limits#lingerTimeout()}.
      */
     public void closeAfterFlush(CloseReason reason) {
         closeAfterFlush(reason, limits.lingerTimeout());

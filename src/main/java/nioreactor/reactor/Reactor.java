@@ -446,7 +446,9 @@ public final class Reactor implements Executor {
 
     /**
      * Runs {@code task} on the reactor thread soon, in the next iteration's task phase (also when called on the
-     * reactor thread itself: a way to defer work). Any thread.
+     * reactor thread itself: a way to defer work). Any thread. Tasks handed over while the loop is ending still run
+     * as it closes down; a task handed over after it has ended is never run and nobody is told, so a caller that
+     * needs to know uses {@link #submit}, whose future fails instead.
      */
     @Override
     public void execute(Runnable task) {

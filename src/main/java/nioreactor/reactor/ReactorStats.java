@@ -119,7 +119,7 @@ public final class ReactorStats {
         return selectorRebuildFailures;
     }
 
-    /** Tasks other threads handed to the reactor. */
+    /** Tasks run from the reactor's queue: handed over by other threads, or deferred by the reactor thread itself. */
     public long tasksRun() {
         return tasksRun;
     }

@@ -198,6 +198,27 @@ class ConnectTest {
     }
 
     @Test
+    void aHandlerThatFailsInOnOpenFailsTheFutureInsteadOfHandingOverAClosedConnection() throws Exception {
+        InetSocketAddress server = (InetSocketAddress) reactor.listen("echo", ANY, Limits.DEFAULTS,
+                ConnectTest::greetingEcho).get(WAIT_SECONDS, TimeUnit.SECONDS).address();
+        CompletableFuture<Connection> connecting = reactor.connect(server, Limits.DEFAULTS, Duration.ofSeconds(5),
+                new StreamHandler() {
+                    @Override
+                    public void onOpen(Connection c) {
+                        throw new IllegalStateException("planted");
+                    }
+
+                    @Override
+                    public void onData(Connection c, ByteBuffer data) {
+                    }
+                });
+        assertThatThrownBy(() -> connecting.get(WAIT_SECONDS, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(java.net.ConnectException.class).hasMessageContaining("onOpen");
+        Eventually.until(() -> reactor.stats().connectionsActive() == 1, () -> "only the accepted side is left");
+        assertThat(reactor.stats().closed(CloseReason.HANDLER_ERROR)).isEqualTo(1);
+    }
+
+    @Test
     void aConnectThatGetsNoAnswerTimesOut() throws Exception {
         try (FullBacklog silent = new FullBacklog()) {
             Duration timeout = Duration.ofMillis(300);
