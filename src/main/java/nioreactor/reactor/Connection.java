@@ -284,7 +284,6 @@ public final class Connection extends IoHandler {
             return;
         }
         int offered = src.remaining();
-        long pendingBefore = out.pending();
         long written;
         try {
             written = out.write(channel, src);
@@ -293,7 +292,10 @@ public final class Connection extends IoHandler {
             return;
         }
         stats.bytesWritten += written;
-        stats.bytesPending += out.pending() - pendingBefore;
+        // What this call queued, not the change in out.pending(): the queue's edges call the handler from inside
+        // out.write, and a handler that closes the connection there (a slow consumer cut in onWritabilityChanged) or
+        // sends again has already moved out.pending() and counted its own part.
+        stats.bytesPending += offered - written;
         if (out.pending() > stats.peakConnectionPending) {
             stats.peakConnectionPending = out.pending();
         }
@@ -307,15 +309,18 @@ public final class Connection extends IoHandler {
 
     private void flush() {
         long pendingBefore = out.pending();
+        long written;
         try {
-            out.flush(channel);
+            // Its own count, not the change in out.pending(): the queue's edges (onDrained, onWritabilityChanged(true))
+            // run inside flush, and a handler that sends from there (a producer resuming) queues more bytes, which
+            // send() counts itself.
+            written = out.flush(channel);
         } catch (IOException e) {
             // A gathering flush can fail after earlier batches went out: count those before closing.
             wrote(pendingBefore - out.pending());
             closeOnError("write", e);
             return;
         }
-        long written = pendingBefore - out.pending();
         wrote(written);
         if (trace.on) {
             trace.event("write #{} {} of {} pending bytes", id, written, pendingBefore);
@@ -419,9 +424,13 @@ public final class Connection extends IoHandler {
     // -------------------------------------------------------------------------------------- closing
 
     /**
-     * Closes politely: stops answering, flushes what is already queued, sends FIN, waits briefly for the peer's FIN,
-     * then closes. The way to end a connection without destroying replies in flight (closing a socket with unread
-     * input makes the kernel send a reset). Bounded by the listener's {@link Limits#lingerTimeout()}.
+     * Closes politely: stops answering, flushes what is already queued, sends FIN, then closes. The way to end a
+     * connection without destroying replies in flight: closing a socket with unread input makes the kernel send a
+     * reset, which can discard replies the peer has not read yet. So once the queue is flushed and FIN sent, if the
+     * peer has sent bytes we have not read, the connection keeps reading and discarding until the peer's FIN; if it
+     * has sent nothing more, it closes at once rather than keep an idle peer waiting (a peer that starts sending
+     * again after that moment can still get a reset: the one race this leaves). The whole sequence is bounded by the
+     * listener's {@link Limits#lingerTimeout()}.
      */
     public void closeAfterFlush(CloseReason reason) {
         closeAfterFlush(reason, limits.lingerTimeout());

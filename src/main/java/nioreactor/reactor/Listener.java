@@ -3,7 +3,6 @@ package nioreactor.reactor;
 import static java.nio.channels.SelectionKey.OP_ACCEPT;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
@@ -40,7 +39,7 @@ public final class Listener extends IoHandler {
     private final Supplier<? extends StreamHandler> handlers;
     private final Limits limits;
     private final Runnable onConnectionClosed = this::connectionClosed;
-    private final InetSocketAddress boundAddress;
+    private final SocketAddress boundAddress;
 
     private SelectionKey key;
     private int active;
@@ -58,7 +57,7 @@ public final class Listener extends IoHandler {
         this.channel = channel;
         this.handlers = handlers;
         this.limits = limits;
-        this.boundAddress = (InetSocketAddress) channel.getLocalAddress();
+        this.boundAddress = channel.getLocalAddress();
     }
 
     /**
@@ -82,8 +81,11 @@ public final class Listener extends IoHandler {
         }
     }
 
-    /** The address actually bound (with the real port when 0 was asked for). Any thread. */
-    public InetSocketAddress address() {
+    /**
+     * The address actually bound: for TCP an {@link InetSocketAddress} with the real port when 0 was asked for. Any
+     * thread.
+     */
+    public SocketAddress address() {
         return boundAddress;
     }
 
@@ -132,6 +134,12 @@ public final class Listener extends IoHandler {
             connection = new Connection(reactor, socket, service, handlers.get(), limits, onConnectionClosed);
         } catch (IOException e) {
             log.debug("accept on {}: connection failed before it started: {}", service, e.toString());
+            closeQuietly(socket);
+            return;
+        } catch (RuntimeException e) {
+            // The handler factory threw: this one connection is refused, the listener goes on.
+            stats.handlerErrors++;
+            log.warn("{}: the handler factory failed; closing the new connection", service, e);
             closeQuietly(socket);
             return;
         }

@@ -97,6 +97,8 @@ public final class Reactor implements Executor {
     private final SelectCall selectCall;
     private final SelectorOpener selectorOpener;
     private final int spinThreshold;
+    private final SelectStrategy strategy;
+    private final long spinForNanos;
     final Stats stats = new Stats();
     private final Trace trace;
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -113,6 +115,10 @@ public final class Reactor implements Executor {
     /** When this iteration's first handler ran: select(Consumer) dispatches inside the call. */
     private long firstDispatchNanos;
     private long selectStartNanos;
+    /** When the loop last did something (dispatched a key, ran a task or a timer): where a backoff starts. */
+    private long lastWorkNanos;
+    /** What the last idle wait was, so the trace says when the backoff moves from one phase to the next. */
+    private IdlePhase idlePhase = IdlePhase.WORKING;
     private long nextConnectionId = 1;
 
     // Graceful shutdown; reactor thread only.
@@ -128,6 +134,8 @@ public final class Reactor implements Executor {
         this.selectCall = b.selectCall;
         this.selectorOpener = b.selectorOpener;
         this.spinThreshold = b.spinThreshold;
+        this.strategy = b.strategy;
+        this.spinForNanos = b.spinFor.toNanos();
         // One direct buffer for every read of every channel: a direct buffer is what the kernel copies into anyway
         // (a heap buffer would cost a second copy), and sharing it means an idle connection owns no buffer at all.
         this.readBuffer = ByteBuffer.allocateDirect(b.readBufferSize);
@@ -161,6 +169,11 @@ public final class Reactor implements Executor {
         return name;
     }
 
+    /** How this reactor waits when idle. Any thread. */
+    public SelectStrategy selectStrategy() {
+        return strategy;
+    }
+
     /** The size of the shared read buffer: the most one read hands to {@link StreamHandler#onData}. Any thread. */
     public int readBufferSize() {
         return readBuffer.capacity();
@@ -183,12 +196,21 @@ public final class Reactor implements Executor {
         try {
             while (running) {
                 long start = System.nanoTime();
-                runTasks();
+                boolean worked = runTasks();
                 long selectStart = System.nanoTime();
                 long workStart = select(selectStart);
-                runTimers(System.nanoTime());
+                worked |= firstDispatchNanos != 0;
+                long timersStart = System.nanoTime();
+                worked |= runTimers(timersStart);
+                long end = System.nanoTime();
                 stats.loops++;
-                stats.loopTime.record((selectStart - start) + (System.nanoTime() - workStart));
+                if (worked) {
+                    lastWorkNanos = end;
+                }
+                if (worked || idlePhase == IdlePhase.WORKING) {
+                    // An idle poll of a spinning loop did nothing: recording it would bury the real iterations.
+                    stats.loopTime.record((selectStart - start) + (end - workStart));
+                }
             }
         } catch (Throwable t) {
             // Only a broken selector gets here (handlers' failures are caught in dispatch); say so loudly.
@@ -219,6 +241,9 @@ public final class Reactor implements Executor {
         } else {
             long untilTimer = timers.nanosUntilNext(now);
             timeoutMillis = untilTimer < 0 ? -1 : untilTimer == 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(untilTimer + 999_999));
+            if (timeoutMillis != 0) {
+                timeoutMillis = idleWait(now, timeoutMillis);
+            }
         }
         if (trace.on && timeoutMillis != 0) {
             trace.event("select blocking ({})", timeoutMillis < 0 ? "no timer" : "timer in " + timeoutMillis + " ms");
@@ -234,6 +259,59 @@ public final class Reactor implements Executor {
         }
         guardAgainstSpin(n, timeoutMillis, returned - now);
         return firstDispatchNanos != 0 ? firstDispatchNanos : returned;
+    }
+
+    /** Where the loop is in its wait for work; only {@link SelectStrategy#BACKOFF} goes through every phase. */
+    private enum IdlePhase {
+        /** Busy, or blocking: the next idle wait starts a new backoff. */
+        WORKING,
+        /** Calling selectNow in a loop. */
+        SPINNING,
+        /** Calling Thread.yield, then selectNow. */
+        YIELDING
+    }
+
+    /**
+     * Nothing is due now: the strategy decides whether this select blocks ({@code blockMillis}) or only polls (0).
+     * Polling selects pass a zero timeout, so the spin guard never mistakes them for the epoll bug.
+     */
+    private long idleWait(long now, long blockMillis) {
+        switch (strategy) {
+            case SPIN -> {
+                stats.selectSpins++;
+                enterPhase(IdlePhase.SPINNING);
+                return 0;
+            }
+            case BACKOFF -> {
+                long idleFor = now - lastWorkNanos;
+                if (idleFor < spinForNanos) {
+                    stats.selectSpins++;
+                    enterPhase(IdlePhase.SPINNING);
+                    return 0;
+                }
+                if (idleFor < 2 * spinForNanos) {
+                    stats.selectYields++;
+                    enterPhase(IdlePhase.YIELDING);
+                    Thread.yield();
+                    return 0;
+                }
+            }
+            case BLOCK -> {
+            }
+        }
+        stats.selectBlocks++;
+        idlePhase = IdlePhase.WORKING;
+        return blockMillis;
+    }
+
+    private void enterPhase(IdlePhase phase) {
+        if (idlePhase != phase) {
+            idlePhase = phase;
+            if (trace.on) {
+                trace.event("select {} ({})", phase == IdlePhase.SPINNING ? "spinning" : "yielding",
+                        strategy.name().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
     }
 
     /**
@@ -288,20 +366,25 @@ public final class Reactor implements Executor {
         }
     }
 
-    private void runTasks() {
+    /** Runs queued tasks; true if there were any. */
+    private boolean runTasks() {
         for (int i = 0; i < MAX_TASKS_PER_LOOP; i++) {
             Runnable task = tasks.poll();
             if (task == null) {
-                return;
+                return i > 0;
             }
             stats.tasksRun++;
             runGuarded(task, "task");
         }
+        return true;
     }
 
-    private void runTimers(long now) {
+    /** Runs the timers that are due; true if any fired. */
+    private boolean runTimers(long now) {
+        boolean fired = false;
         Timer due;
         while ((due = timers.pollDue(now)) != null) {
+            fired = true;
             stats.timersFired++;
             if (trace.on) {
                 trace.event("timer {} fired", due.name);
@@ -310,6 +393,7 @@ public final class Reactor implements Executor {
             due.task = null;
             runGuarded(task, due.name);
         }
+        return fired;
     }
 
     private void runGuarded(Runnable r, String what) {
@@ -362,12 +446,15 @@ public final class Reactor implements Executor {
 
     /**
      * Runs {@code task} on the reactor thread soon, in the next iteration's task phase (also when called on the
-     * reactor thread itself: a way to defer work). Any thread.
+     * reactor thread itself: a way to defer work). Any thread. Tasks handed over while the loop is ending still run
+     * as it closes down; a task handed over after it has ended is never run and nobody is told, so a caller that
+     * needs to know uses {@link #submit}, whose future fails instead.
      */
     @Override
     public void execute(Runnable task) {
         tasks.add(task);
-        if (!inReactorThread() && wakeupPending.compareAndSet(false, true)) {
+        // A spinning loop polls anyway: the wakeup syscall would only cost the caller.
+        if (strategy != SelectStrategy.SPIN && !inReactorThread() && wakeupPending.compareAndSet(false, true)) {
             selector.wakeup();
         }
     }
@@ -465,8 +552,8 @@ public final class Reactor implements Executor {
      * taken at once; another thread waits for the reactor (up to 10 s); after the loop ended, the last counters.
      */
     public ReactorStats stats() {
-        if (inReactorThread()) {
-            return new ReactorStats(stats);
+        if (inReactorThread() || !started.get()) {
+            return new ReactorStats(stats); // not started: no thread touches the counters yet
         }
         ReactorStats last = finalStats;
         if (last != null) {
@@ -689,8 +776,28 @@ public final class Reactor implements Executor {
         private SelectCall selectCall = SelectCall.DEFAULT;
         private SelectorOpener selectorOpener = Selector::open;
         private int spinThreshold = 512;
+        private SelectStrategy strategy = SelectStrategy.BLOCK;
+        private Duration spinFor = Duration.ofNanos(50_000);
 
         private Builder() {
+        }
+
+        /** How the loop waits when idle (default {@link SelectStrategy#BLOCK}): see {@link SelectStrategy}. */
+        public Builder selectStrategy(SelectStrategy v) {
+            strategy = Objects.requireNonNull(v);
+            return this;
+        }
+
+        /**
+         * For {@link SelectStrategy#BACKOFF}: how long to spin after the last piece of work before yielding, and then
+         * how long to yield before blocking (default 50 µs each).
+         */
+        public Builder spinFor(Duration v) {
+            if (v.isNegative()) {
+                throw new IllegalArgumentException("spin-for must not be negative, got " + v);
+            }
+            spinFor = v;
+            return this;
         }
 
         /** The reactor's name, also its thread's (default {@code reactor-0}). */

@@ -18,6 +18,9 @@ public final class ReactorStats {
     private final long loops;
     private final long selects;
     private final long emptySelects;
+    private final long selectSpins;
+    private final long selectYields;
+    private final long selectBlocks;
     private final long selectorRebuilds;
     private final long selectorRebuildFailures;
     private final long tasksRun;
@@ -47,6 +50,9 @@ public final class ReactorStats {
         loops = s.loops;
         selects = s.selects;
         emptySelects = s.emptySelects;
+        selectSpins = s.selectSpins;
+        selectYields = s.selectYields;
+        selectBlocks = s.selectBlocks;
         selectorRebuilds = s.selectorRebuilds;
         selectorRebuildFailures = s.selectorRebuildFailures;
         tasksRun = s.tasksRun;
@@ -88,6 +94,21 @@ public final class ReactorStats {
         return emptySelects;
     }
 
+    /** Idle waits that polled with selectNow instead of blocking ({@link SelectStrategy#SPIN}, {@link SelectStrategy#BACKOFF}). */
+    public long selectSpins() {
+        return selectSpins;
+    }
+
+    /** Idle waits that yielded the thread, then polled ({@link SelectStrategy#BACKOFF}). */
+    public long selectYields() {
+        return selectYields;
+    }
+
+    /** Idle waits that blocked in select. */
+    public long selectBlocks() {
+        return selectBlocks;
+    }
+
     /** Selectors replaced by the spin guard (the epoll bug workaround). */
     public long selectorRebuilds() {
         return selectorRebuilds;
@@ -98,7 +119,7 @@ public final class ReactorStats {
         return selectorRebuildFailures;
     }
 
-    /** Tasks other threads handed to the reactor. */
+    /** Tasks run from the reactor's queue: handed over by other threads, or deferred by the reactor thread itself. */
     public long tasksRun() {
         return tasksRun;
     }
