@@ -149,7 +149,7 @@ public final class Server implements AutoCloseable {
             log.info("chat listening on tcp {}", hostPort(chatAddress()));
         }
         if (kv != null) {
-            log.info("kv (Redis protocol) listening on tcp {}", hostPort(kv.address()));
+            log.info("kv (Redis protocol) listening on tcp {}", hostPort(kvAddress()));
         }
     }
 
@@ -184,7 +184,7 @@ public final class Server implements AutoCloseable {
     }
 
     public InetSocketAddress kvAddress() {
-        return kv == null ? null : kv.address();
+        return inet(kv);
     }
 
     public Reactor reactor() {
