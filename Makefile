@@ -6,7 +6,7 @@ override MVN := $(MVN) -Dstyle.color=never
 JAR := target/nioreactor.jar
 SOURCES := $(shell find src/main -type f 2>/dev/null) pom.xml
 
-.PHONY: run test install jar clean bench bench-micro soak
+.PHONY: run test install jar clean bench bench-micro soak test-redis
 
 run: $(JAR)
 	java -jar $(JAR) serve
@@ -22,6 +22,11 @@ test:
 # bench project finds it.
 install:
 	$(MVN) -q install -DskipTests
+
+# The kv service (serve --kv) against the real redis-server, with redis-cli and redis-benchmark: the same scripts run
+# against both and must answer the same, line by line. Installs redis-tools and redis-server with apt-get if missing.
+test-redis: $(JAR)
+	bash src/test/redis/compare.sh
 
 jar: $(JAR)
 
