@@ -6,7 +6,7 @@ override MVN := $(MVN) -Dstyle.color=never
 JAR := target/nioreactor.jar
 SOURCES := $(shell find src/main -type f 2>/dev/null) pom.xml
 
-.PHONY: run test install jar clean bench bench-micro soak test-redis
+.PHONY: run test install jar clean bench bench-kv bench-micro soak test-redis
 
 run: $(JAR)
 	java -jar $(JAR) serve
@@ -39,6 +39,11 @@ clean:
 
 bench:
 	bash bench/run.sh
+	$(MAKE) --no-print-directory bench-kv
+
+# The kv service against redis-server with redis-benchmark, and memory per key (bench/kv.sh says how).
+bench-kv:
+	bash bench/kv.sh
 
 bench-micro:
 	bash bench/micro.sh

@@ -9,18 +9,8 @@ here=src/test/redis
 jar=target/nioreactor.jar
 maxmemory=268435456 # the service's default, given to redis-server so CONFIG GET maxmemory agrees
 
-need_install=0
-for tool in redis-cli redis-server redis-benchmark; do
-    command -v "$tool" >/dev/null || need_install=1
-done
-if [ "$need_install" = 1 ]; then
-    echo "test-redis: installing redis-tools and redis-server with apt-get"
-    sudo=""
-    [ "$(id -u)" = 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-tools redis-server >/dev/null
-fi
-redis-server --version
+. "$here/ensure-redis.sh"
+ensure_redis
 
 work=$(mktemp -d)
 pids=()
@@ -30,30 +20,6 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-
-# A free loopback port: one nobody answers on (the small race with other programs is acceptable in a test).
-free_port() {
-    local port
-    for _ in $(seq 1 100); do
-        port=$((20000 + RANDOM % 40000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return
-        fi
-    done
-    echo "no free port found" >&2
-    return 1
-}
-
-# Waits until something answers PING on $1.
-wait_ping() {
-    for _ in $(seq 1 200); do
-        [ "$(redis-cli -p "$1" ping 2>/dev/null)" = "PONG" ] && return 0
-        sleep 0.05
-    done
-    echo "test-redis: nothing answered PING on port $1" >&2
-    return 1
-}
 
 # The kv service picks a free port itself and names it in its "listening" line.
 java -jar "$jar" serve --no-tcp --no-framed --no-udp --kv 0 >"$work/serve.log" 2>&1 &
