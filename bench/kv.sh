@@ -35,12 +35,21 @@ trap cleanup EXIT
 
 # start_redis / start_kv: set PORT and PID of a fresh server pinned to core 0.
 start_redis() {
-    PORT=$(free_port)
-    taskset -c 0 redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
-        --logfile "$work/redis.log" &
-    PID=$!
-    pids+=("$PID")
-    wait_ping "$PORT"
+    # redis-server cannot pick its own port (0 turns TCP off): try a few that look free.
+    for _ in 1 2 3 4 5; do
+        PORT=$(free_port)
+        taskset -c 0 redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+            --logfile "$work/redis.log" &
+        PID=$!
+        if wait_ping "$PORT" 2>/dev/null; then
+            pids+=("$PID")
+            return
+        fi
+        kill "$PID" 2>/dev/null || true
+        wait "$PID" 2>/dev/null || true
+    done
+    cat "$work/redis.log"
+    return 1
 }
 start_kv() {
     # shellcheck disable=SC2086
@@ -125,6 +134,7 @@ done
         done
     done
 } >"$work/throughput.md"
+cat "$work/throughput.md"
 stop "$redis_pid"
 stop "$kv_pid"
 
