@@ -1,18 +1,34 @@
 # nioreactor: the two commands a new user needs are `make run` and `make test`.
-MVN ?= mvn -B
+MVN ?= mvn -B -Dstyle.color=never
 JAR := target/nioreactor.jar
 SOURCES := $(shell find src/main -type f 2>/dev/null) pom.xml
 
-.PHONY: run test jar clean bench bench-micro soak
+.PHONY: run test install library-deps jar clean bench bench-micro soak
 
 run: $(JAR)
 	java -jar $(JAR) serve
 
-# Every test, then a compile of the bench project (Netty, JMH), so a change that breaks the benchmarks fails here too.
+# Every test, the install and a check of what an embedder's classpath gets from it, then a compile of the bench
+# project (Netty, JMH), so a change that breaks the benchmarks fails here too.
 test:
 	$(MVN) verify
 	$(MVN) -q install -DskipTests
+	$(MAKE) --no-print-directory library-deps
 	cd bench && $(MVN) -q compile
+
+# The library jar nioreactor:nioreactor:<version> (thin: the embedder gets slf4j-api only) into the local Maven
+# repository; see docs/embedding.md. The shaded application jar is built alongside, as always.
+install:
+	$(MVN) -q install -DskipTests
+
+# Resolves a consumer of the installed library the way an embedder's build would, and fails unless its classpath
+# is nioreactor and slf4j-api alone (picocli, slf4j-simple and HdrHistogram are optional: the application's only).
+library-deps:
+	$(MVN) -q -f src/test/resources/consumer/pom.xml dependency:list -DoutputFile=$(CURDIR)/target/consumer-deps.txt
+	@deps="$$(sed -n 's/^ *\([^: ]*:[^: ]*\):.*/\1/p' target/consumer-deps.txt | sort | tr '\n' ' ')"; \
+	if [ "$$deps" != "nioreactor:nioreactor org.slf4j:slf4j-api " ]; then \
+	  echo "an embedder of nioreactor:nioreactor would get: $$deps(want nioreactor and slf4j-api only)"; exit 1; \
+	fi; echo "an embedder gets: $$deps"
 
 jar: $(JAR)
 
