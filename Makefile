@@ -8,10 +8,12 @@ SOURCES := $(shell find src/main -type f 2>/dev/null) pom.xml
 run: $(JAR)
 	java -jar $(JAR) serve
 
-# Every test, the install and a check of what an embedder's classpath gets from it, then a compile of the bench
+# Every test (unit tests, then the integration tests against the packaged jars), the library's Javadoc with every
+# warning an error, the install, a check of what an embedder's classpath gets from it, and a compile of the bench
 # project (Netty, JMH), so a change that breaks the benchmarks fails here too.
 test:
 	$(MVN) verify
+	$(MVN) javadoc:javadoc
 	$(MVN) -q install -DskipTests
 	$(MAKE) --no-print-directory library-deps
 	cd bench && $(MVN) -q compile
