@@ -114,55 +114,66 @@ public final class Connection extends IoHandler {
 
     // ------------------------------------------------------------------------------------- what it is
 
-    /** A number unique within its reactor, shown in logs and traces as {@code #id}. */
+    /** {@return a number unique within its reactor, shown in logs and traces as {@code #id}} */
     public long id() {
         return id;
     }
 
-    /** The reactor this connection lives on, for {@link Reactor#execute} and {@link Reactor#schedule}. */
+    /** {@return the reactor this connection lives on, for {@link Reactor#execute} and {@link Reactor#schedule}} */
     public Reactor reactor() {
         return reactor;
     }
 
-    /** The listener's service name, or {@code "outbound"} for a connection made by {@link Reactor#connect}. */
+    /** {@return the listener's service name, or {@code "outbound"} for a connection made by {@link Reactor#connect}} */
     public String service() {
         return service;
     }
 
+    /** {@return where the connection is in its life} */
     public ConnectionState state() {
         return state;
     }
 
-    /** Closed, or closing: no longer reading requests (DRAINING, LINGERING, CLOSED). */
+    /** {@return true when closed or closing: no longer reading requests (DRAINING, LINGERING, CLOSED)} */
     public boolean isClosing() {
         return state == ConnectionState.DRAINING || state == ConnectionState.LINGERING
                 || state == ConnectionState.CLOSED;
     }
 
+    /** {@return this end's address} */
     public SocketAddress localAddress() {
         return localAddress;
     }
 
+    /** {@return the peer's address} */
     public SocketAddress remoteAddress() {
         return remoteAddress;
     }
 
-    /** Bytes handed to {@link #send} and not yet taken by the socket. */
+    /** {@return bytes handed to {@link #send} and not yet taken by the socket} */
     public long pendingBytes() {
         return out.pending();
     }
 
-    /** False from the moment pending output passed the high water mark until it fell under the low one. */
+    /** {@return false from the moment pending output passed the high water mark until it fell under the low one} */
     public boolean isWritable() {
         return out.isWritable();
     }
 
-    /** Attaches any object of the handler's, e.g. a session; replaces the previous one. */
+    /**
+     * Attaches any object of the handler's, e.g. a session; replaces the previous one.
+     *
+     * @param value the object, or null to forget the previous one
+     */
     public void attach(Object value) {
         attachment = value;
     }
 
-    /** The object last {@link #attach attached}, or null. */
+    /**
+     * {@return the object last {@link #attach attached}, or null}
+     *
+     * @param <T> the type the caller expects (the cast is unchecked)
+     */
     @SuppressWarnings("unchecked")
     public <T> T attachment() {
         return (T) attachment;
@@ -263,7 +274,7 @@ public final class Connection extends IoHandler {
         updateInterest();
     }
 
-    /** True while the handler has paused reading. */
+    /** {@return true while the handler has paused reading} */
     public boolean isReadingPaused() {
         return pausedByHandler;
     }
@@ -274,6 +285,8 @@ public final class Connection extends IoHandler {
      * sendall: writes {@code src} now as far as the socket takes it and queues the rest; every byte is written in
      * order, or the connection is closed on an error. {@code src} is consumed and may be reused once this returns.
      * After the connection closed (or finished flushing and sent FIN), the bytes are dropped and counted as abandoned.
+     *
+     * @param src the bytes between its position and limit; its position ends at its limit
      */
     public void send(ByteBuffer src) {
         assert reactor.inReactorThread() : "send off the reactor thread";
@@ -431,6 +444,8 @@ public final class Connection extends IoHandler {
      * has sent nothing more, it closes at once rather than keep an idle peer waiting (a peer that starts sending
      * again after that moment can still get a reset: the one race this leaves). The whole sequence is bounded by the
      * listener's {@link Limits#lingerTimeout()}.
+     *
+     * @param reason what {@link StreamHandler#onClose} and the metrics are told
      */
     public void closeAfterFlush(CloseReason reason) {
         closeAfterFlush(reason, limits.lingerTimeout());
@@ -497,7 +512,11 @@ public final class Connection extends IoHandler {
         close(CloseReason.RESET);
     }
 
-    /** Closes now; pending bytes are counted as abandoned. Closing a closed connection does nothing. */
+    /**
+     * Closes now; pending bytes are counted as abandoned. Closing a closed connection does nothing.
+     *
+     * @param reason what {@link StreamHandler#onClose} and the metrics are told
+     */
     public void close(CloseReason reason) {
         assert reactor.inReactorThread() : "close off the reactor thread";
         if (state == ConnectionState.CLOSED) {
