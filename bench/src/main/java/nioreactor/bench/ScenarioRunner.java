@@ -19,6 +19,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToIntFunction;
+import nioreactor.load.LoadFailure;
+import nioreactor.load.LoadGenerator;
+import nioreactor.load.LoadMode;
+import nioreactor.load.LoadResult;
+import nioreactor.load.LoadSettings;
 
 /**
  * The scenarios of {@code make bench}. Every server runs in a process of its own, pinned to the server core; this

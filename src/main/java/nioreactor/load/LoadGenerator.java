@@ -1,4 +1,4 @@
-package nioreactor.bench;
+package nioreactor.load;
 
 import static java.nio.channels.SelectionKey.OP_CONNECT;
 import static java.nio.channels.SelectionKey.OP_READ;
