@@ -1,38 +1,56 @@
 package nioreactor.load;
 
-import static java.nio.channels.SelectionKey.OP_CONNECT;
-import static java.nio.channels.SelectionKey.OP_READ;
-import static java.nio.channels.SelectionKey.OP_WRITE;
-
 import java.io.IOException;
-import java.net.StandardSocketOptions;
+import java.io.InterruptedIOException;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import nioreactor.reactor.CloseReason;
+import nioreactor.reactor.Connection;
+import nioreactor.reactor.DatagramHandler;
+import nioreactor.reactor.Limits;
+import nioreactor.reactor.Reactor;
+import nioreactor.reactor.StreamHandler;
+import nioreactor.reactor.Timer;
+import nioreactor.reactor.UdpLimits;
+import nioreactor.reactor.UdpSocket;
 import org.HdrHistogram.Histogram;
 
 /**
- * A closed-loop load generator on its own selector thread(s), independent of the server's reactor: the one generator
- * behind both {@code compare} and {@code make bench}.
+ * A closed-loop load generator built on the library's own outbound connections: each of its threads is a
+ * {@link Reactor} ({@code loadgen-0}, ...), each TCP connection a {@link StreamHandler} on {@link Reactor#connect},
+ * each UDP client a {@link DatagramHandler} on {@link Reactor#connectUdp}. It is the one generator behind both
+ * {@code compare} and {@code make bench}, and, being a client of the same event loop it measures, the proof that the
+ * library serves outbound connections as well as inbound ones.
  *
  * <p>Each TCP connection keeps {@code depth} requests in flight: it sends a request and sends the next only when a
  * reply has fully arrived (depth 1 is ping-pong; more is pipelining). Every reply byte is compared with the expected
- * one; a wrong byte, or a byte nobody asked for, fails the run with a {@link LoadFailure} naming the connection and
- * the offset. Latency per request goes into an HdrHistogram, except during the warm-up. Churn mode opens a connection
- * per request; UDP mode runs closed-loop clients of the time service and counts a reply not seen within a second as
- * lost.
+ * one in {@link StreamHandler#onData}; a wrong byte, or a byte nobody asked for, fails the run with a
+ * {@link LoadFailure} naming the connection and the offset. Latency per request goes into an HdrHistogram, except
+ * during the warm-up. Churn mode opens a connection per request ({@link Reactor#connect} again after each reply); UDP
+ * mode runs closed-loop clients of the time service and counts a reply not seen within a second as lost.
  *
- * <p>Use: {@link #connect} (opens the connections), then {@link #run} (any number of times) or {@link #pingEach},
- * then {@link #close}. Not thread-safe: one caller drives it; the worker threads exist only during a run.
+ * <p>The hot path allocates nothing: requests are sent with {@link Connection#send} from one pre-built buffer of
+ * back-to-back requests, at most {@value #CHUNK} bytes at a time and the next stretch only once the previous one has
+ * left (so the connection's write queue copies, and allocates, only when the kernel's send buffer is full: large
+ * requests), and replies are checked in the reactor's read buffer against a pre-built buffer of expected replies.
+ *
+ * <p>A run is a task on each reactor: it starts the peers, a timer ends it, and another (every 100 ms) publishes the
+ * progress and, for UDP, resends what was lost. Between runs the reactors keep reading (and checking) the replies to
+ * requests still in flight, but issue no new ones and record nothing.
+ *
+ * <p>Use: {@link #connect} (starts the reactors and opens the connections), then {@link #run} (any number of times) or
+ * {@link #pingEach}, then {@link #close} (stops the reactors: their threads are not daemons). Not thread-safe: one
+ * caller drives it.
  */
 public final class LoadGenerator implements AutoCloseable {
 
@@ -43,48 +61,100 @@ public final class LoadGenerator implements AutoCloseable {
         void update(long elapsedMillis, long totalMillis, long measuredRequests);
     }
 
-    /** Largest stretch read or written by one syscall. */
+    /** Largest stretch handed to one send, and the reactors' read buffer: the most one read takes. */
     static final int CHUNK = 64 * 1024;
     /** The time service's default format, which UDP clients ask for. */
     public static final String DEFAULT_FORMAT = "%Y-%m-%d-%X";
     private static final long LOST_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long HIGHEST_LATENCY_NANOS = TimeUnit.SECONDS.toNanos(60);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Connects in flight at once while {@link #connect} opens the connections: thousands at once (the idle scenario)
+     * would overflow a server's listen backlog and wait for SYN retransmits.
+     */
+    private static final int CONNECTS_IN_FLIGHT = 256;
+    /** How often a run publishes its progress and looks for lost datagrams. */
+    private static final Duration TICK = Duration.ofMillis(100);
+    /**
+     * The generator's connections: no write timeout (a server that stops reading holds its connection until the run
+     * ends, as it always did); pending output never passes one {@link #CHUNK}, far under the high water mark.
+     */
+    private static final Limits LIMITS = Limits.DEFAULTS.withWriteTimeout(Duration.ZERO);
 
     private final LoadSettings settings;
     private final Exchange exchange;
     private final Worker[] workers;
-    private final AtomicBoolean abort = new AtomicBoolean();
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
 
-    private LoadGenerator(LoadSettings settings) throws IOException {
+    private LoadGenerator(LoadSettings settings) {
         this.settings = settings;
         this.exchange = settings.mode() == LoadMode.UDP_TIME ? null : new Exchange(settings.mode(), settings.requestSize(), CHUNK);
         this.workers = new Worker[Math.min(settings.threads(), settings.connections())];
-        for (int i = 0; i < workers.length; i++) {
-            workers[i] = new Worker(i);
+        try {
+            for (int i = 0; i < workers.length; i++) {
+                workers[i] = new Worker(i);
+            }
+        } catch (RuntimeException e) {
+            for (Worker w : workers) {
+                if (w != null) {
+                    w.reactor.stop(); // its thread is no daemon: a half-built generator must not keep the JVM up
+                }
+            }
+            throw e;
         }
     }
 
     /**
-     * Opens every connection (TCP: connected, Nagle off; churn: the loops connect when a run starts; UDP: connected
-     * datagram channels). Fails if one cannot be opened.
+     * Starts the reactors and opens every connection (TCP: connected, Nagle off; churn: the loops connect when a run
+     * starts; UDP: connected datagram sockets). Fails if one cannot be opened within 10 s.
      */
     public static LoadGenerator connect(LoadSettings settings) throws IOException {
         LoadGenerator generator = new LoadGenerator(settings);
         try {
-            for (int i = 0; i < settings.connections(); i++) {
-                Worker w = generator.workers[i % generator.workers.length];
-                Peer peer = switch (settings.mode()) {
-                    case RAW, FRAMED -> generator.new TcpPeer(w, i, false);
-                    case CHURN -> generator.new TcpPeer(w, i, true);
-                    case UDP_TIME -> generator.new UdpPeer(w, i);
-                };
-                w.peers.add(peer);
-            }
+            generator.openAll();
             return generator;
         } catch (IOException | RuntimeException e) {
             generator.close();
             throw e;
+        }
+    }
+
+    private void openAll() throws IOException {
+        List<CompletableFuture<?>> opened = new ArrayList<>();
+        Semaphore inFlight = new Semaphore(CONNECTS_IN_FLIGHT);
+        try {
+            for (int i = 0; i < settings.connections(); i++) {
+                Worker w = workers[i % workers.length];
+                switch (settings.mode()) {
+                    case RAW, FRAMED -> {
+                        TcpPeer peer = new TcpPeer(w, i, false);
+                        w.peers.add(peer);
+                        inFlight.acquire();
+                        opened.add(w.reactor.connect(settings.target(), LIMITS, CONNECT_TIMEOUT, peer)
+                                .whenComplete((c, e) -> inFlight.release()));
+                    }
+                    case CHURN -> w.peers.add(new TcpPeer(w, i, true));
+                    case UDP_TIME -> {
+                        UdpPeer peer = new UdpPeer(w, i);
+                        w.peers.add(peer);
+                        opened.add(w.reactor.connectUdp("loadgen-udp", settings.target(), UdpLimits.DEFAULTS, peer)
+                                .thenAccept(socket -> peer.socket = socket));
+                    }
+                }
+            }
+            for (int i = 0; i < opened.size(); i++) {
+                try {
+                    opened.get(i).get(CONNECT_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    throw new IOException("connection " + i + " to " + settings.target() + ": " + cause.getMessage(), cause);
+                } catch (TimeoutException e) {
+                    throw new IOException("connection " + i + " to " + settings.target() + ": no answer from the reactor");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while connecting to " + settings.target());
         }
     }
 
@@ -96,11 +166,26 @@ public final class LoadGenerator implements AutoCloseable {
     public int openConnections() {
         int n = 0;
         for (Worker w : workers) {
-            for (Peer p : w.peers) {
-                n += p.isOpen() ? 1 : 0;
-            }
+            n += ask(w.reactor.submit(() -> {
+                int open = 0;
+                for (Peer p : w.peers) {
+                    open += p.isOpen() ? 1 : 0;
+                }
+                return open;
+            }));
         }
         return n;
+    }
+
+    private static int ask(CompletableFuture<Integer> answer) {
+        try {
+            return answer.get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("a load generator reactor did not answer", e);
+        }
     }
 
     /**
@@ -151,34 +236,42 @@ public final class LoadGenerator implements AutoCloseable {
         }
     }
 
+    /** Starts a run on every reactor, as a task, and waits until each has ended it (its end timer, or a failure). */
     private void runWorkers(boolean oneShot, long measureStart, long end, Progress progress) throws InterruptedException {
-        abort.set(false);
         failure.set(null);
-        Thread[] threads = new Thread[workers.length];
+        CompletableFuture<?>[] ended = new CompletableFuture<?>[workers.length];
         for (int i = 0; i < workers.length; i++) {
             Worker w = workers[i];
-            w.prepare(oneShot, measureStart, end);
-            threads[i] = new Thread(w, "loadgen-" + i);
-            threads[i].setDaemon(true);
-            threads[i].start();
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            ended[i] = done;
+            w.reactor.execute(() -> w.begin(oneShot, measureStart, end, done));
         }
+        CompletableFuture<Void> all = CompletableFuture.allOf(ended);
         long start = System.nanoTime();
         long totalMillis = (end - start) / 1_000_000;
         try {
-            for (Thread t : threads) {
-                while (t.isAlive()) {
-                    t.join(200);
-                    long measured = 0;
+            while (true) {
+                try {
+                    all.get(200, TimeUnit.MILLISECONDS);
+                    break;
+                } catch (TimeoutException e) {
+                    progress.update((System.nanoTime() - start) / 1_000_000, totalMillis, published());
                     for (Worker w : workers) {
-                        measured += w.published;
+                        if (!w.reactor.isRunning()) {
+                            throw new LoadFailure("load generator thread " + w.reactor.name() + " stopped");
+                        }
                     }
-                    progress.update((System.nanoTime() - start) / 1_000_000, totalMillis, measured);
+                } catch (ExecutionException e) {
+                    throw new LoadFailure("load generator run failed: " + e.getCause());
                 }
             }
+            progress.update((System.nanoTime() - start) / 1_000_000, totalMillis, published());
         } catch (InterruptedException e) {
-            abort.set(true);
-            for (Thread t : threads) {
-                t.join(1_000);
+            abortAll();
+            try {
+                all.get(1, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException | InterruptedException ignored) {
+                // interrupted: leave at once all the same
             }
             throw e;
         }
@@ -188,49 +281,84 @@ public final class LoadGenerator implements AutoCloseable {
         }
     }
 
+    private long published() {
+        long measured = 0;
+        for (Worker w : workers) {
+            measured += w.published;
+        }
+        return measured;
+    }
+
+    /** A wrong reply (or a bug of ours) on one reactor ends the run on all of them. */
+    private void fail(RuntimeException e) {
+        failure.compareAndSet(null, e);
+        abortAll();
+    }
+
+    private void abortAll() {
+        for (Worker w : workers) {
+            w.reactor.execute(w.finishTask);
+        }
+    }
+
+    /** Stops the reactors, which closes every connection and socket, and waits for their threads to end. */
     @Override
     public void close() {
         for (Worker w : workers) {
-            for (Peer p : w.peers) {
-                p.close();
-            }
+            w.reactor.stop();
+        }
+        boolean interrupted = false;
+        for (Worker w : workers) {
             try {
-                w.selector.close();
-            } catch (IOException ignored) {
-                // nothing more to release
+                w.reactor.awaitTermination(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
     // ------------------------------------------------------------------------------------------- workers
 
-    /** One selector thread and its share of the connections; its fields are touched by its thread only during a run. */
-    private final class Worker implements Runnable {
-        final int index;
-        final Selector selector;
+    /**
+     * One reactor and its share of the connections. Its fields are touched by its reactor thread only, except that
+     * the caller reads the results once {@link #begin}'s future completed (which orders the accesses).
+     */
+    private final class Worker {
+        final Reactor reactor;
         final List<Peer> peers = new ArrayList<>();
-        final ByteBuffer readBuffer = ByteBuffer.allocateDirect(CHUNK);
         final ByteBuffer requests;
         final ByteBuffer replies;
         final Histogram latencies = new Histogram(HIGHEST_LATENCY_NANOS, 3);
+        final Runnable finishTask = this::finish;
+        final Runnable tickTask = this::tick;
+        /** True while a run is on: peers issue requests and results are counted only then. */
+        boolean active;
+        /** True while {@link #begin} starts the peers: a one-shot run must not end before every peer has asked. */
+        boolean starting;
         long completed;
         long errors;
-        /** completed, published once per loop iteration for the progress line. */
+        /** completed, published every tick for the progress line. */
         volatile long published;
-        long restartedAtErrors;
         boolean oneShot;
         long oneShotOutstanding;
         long measureStart;
         long end;
+        Timer endTimer;
+        Timer tickTimer;
+        CompletableFuture<Void> ended;
 
-        Worker(int index) throws IOException {
-            this.index = index;
-            this.selector = Selector.open();
+        Worker(int index) {
+            this.reactor = Reactor.builder().name("loadgen-" + index).readBufferSize(CHUNK).build();
             this.requests = exchange == null ? null : exchange.requests();
             this.replies = exchange == null ? null : exchange.replies();
+            reactor.start();
         }
 
-        void prepare(boolean oneShotRun, long measureFrom, long until) {
+        /** Starts a run. Reactor thread. */
+        void begin(boolean oneShotRun, long measureFrom, long until, CompletableFuture<Void> done) {
             oneShot = oneShotRun;
             oneShotOutstanding = 0;
             measureStart = measureFrom;
@@ -238,71 +366,94 @@ public final class LoadGenerator implements AutoCloseable {
             latencies.reset();
             completed = 0;
             errors = 0;
-            restartedAtErrors = 0;
             published = 0;
+            ended = done;
+            active = true;
+            long now = System.nanoTime();
+            starting = true;
+            for (Peer p : peers) {
+                p.start(now);
+            }
+            starting = false;
+            if (oneShot && oneShotOutstanding <= 0) {
+                finish();
+                return;
+            }
+            endTimer = reactor.schedule(Duration.ofNanos(Math.max(0, end - now)), "loadgen-end", finishTask);
+            tickTimer = reactor.schedule(TICK, "loadgen-tick", tickTask);
         }
 
-        @Override
-        public void run() {
-            try {
+        private void tick() {
+            if (!active) {
+                return;
+            }
+            published = completed;
+            if (settings.mode() == LoadMode.UDP_TIME) {
                 long now = System.nanoTime();
                 for (Peer p : peers) {
-                    p.start(now);
+                    ((UdpPeer) p).resendIfLost(now);
                 }
-                while (!abort.get()) {
-                    selector.select(this::ready, 100);
-                    published = completed;
-                    now = System.nanoTime();
-                    if (now >= end || (oneShot && oneShotOutstanding == 0)) {
-                        break;
-                    }
-                    if (settings.mode() == LoadMode.UDP_TIME) {
-                        for (Peer p : peers) {
-                            ((UdpPeer) p).resendIfLost(now);
-                        }
-                    } else if (settings.mode() == LoadMode.CHURN && errors > restartedAtErrors) {
-                        restartedAtErrors = errors;
-                        for (Peer p : peers) {
-                            p.start(now); // restarts the loops that failed
-                        }
-                    }
-                }
-                published = completed;
-            } catch (LoadFailure e) {
-                failure.compareAndSet(null, e);
-                abort.set(true);
-            } catch (IOException | RuntimeException e) {
-                failure.compareAndSet(null, new LoadFailure("load generator thread " + index + " failed: " + e));
-                abort.set(true);
             }
+            tickTimer = reactor.schedule(TICK, "loadgen-tick", tickTask);
         }
 
-        private void ready(SelectionKey key) {
-            ((Peer) key.attachment()).ready(key.readyOps());
+        /** Ends the run (its end timer, the last one-shot reply, or a failure anywhere). Reactor thread; idempotent. */
+        void finish() {
+            if (!active) {
+                return;
+            }
+            active = false;
+            published = completed;
+            if (endTimer != null) {
+                endTimer.cancel();
+                endTimer = null;
+            }
+            if (tickTimer != null) {
+                tickTimer.cancel();
+                tickTimer = null;
+            }
+            ended.complete(null);
         }
 
         void done(long sentNanos, long now) {
-            if (now >= measureStart && now < end) {
+            if (active && now >= measureStart && now < end) {
                 latencies.recordValue(Math.min(now - sentNanos, HIGHEST_LATENCY_NANOS));
                 completed++;
             }
         }
+
+        void error() {
+            if (active) {
+                errors++;
+            }
+        }
+
+        /** A one-shot run's replies (or connections lost) came in: the run ends when none is outstanding. */
+        void oneShotAnswered(long replies) {
+            if (active && oneShot) {
+                oneShotOutstanding -= replies;
+                if (oneShotOutstanding <= 0 && !starting) {
+                    finish();
+                }
+            }
+        }
+
+        void failed(RuntimeException e) {
+            fail(e instanceof LoadFailure ? e : new LoadFailure("load generator thread " + reactor.name() + " failed: " + e));
+        }
     }
 
     private interface Peer {
+        /** A run begins: issue the requests. */
         void start(long now);
 
-        void ready(int readyOps);
-
         boolean isOpen();
-
-        void close();
     }
 
     // -------------------------------------------------------------------------------------------- TCP
 
-    /** One TCP connection (or, in churn mode, one connect-request-close loop). */
-    private final class TcpPeer implements Peer {
+    /** One TCP connection (or, in churn mode, one connect-request-close loop). Reactor thread only. */
+    private final class TcpPeer implements Peer, StreamHandler {
         final Worker worker;
         final int index;
         final boolean churn;
@@ -310,44 +461,32 @@ public final class LoadGenerator implements AutoCloseable {
         final int depth = settings.depth();
         /** When each request in flight was sent, by request number modulo depth. */
         final long[] sentAt = new long[depth];
-        SocketChannel channel;
-        SelectionKey key;
-        int interest;
-        /** Requests issued, request bytes written and reply bytes read since the connection opened. */
+        final Runnable restartTask = this::restart;
+        /** Null while not connected. */
+        Connection connection;
+        /** Churn: a connect is in progress. */
+        boolean connecting;
+        /** Requests issued, request bytes handed to send and reply bytes read since the connection opened. */
         long issued;
         long written;
         long read;
         long connectStarted;
 
-        TcpPeer(Worker worker, int index, boolean churn) throws IOException {
+        TcpPeer(Worker worker, int index, boolean churn) {
             this.worker = worker;
             this.index = index;
             this.churn = churn;
-            if (!churn) {
-                SocketChannel ch = SocketChannel.open();
-                try {
-                    ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                    ch.socket().connect(settings.target(), 10_000);
-                    ch.configureBlocking(false);
-                    channel = ch;
-                    interest = OP_READ;
-                    key = ch.register(worker.selector, interest, this);
-                } catch (IOException | RuntimeException e) {
-                    ch.close();
-                    throw new IOException("connection " + index + " to " + settings.target() + ": " + e.getMessage(), e);
-                }
-            }
         }
 
         @Override
         public void start(long now) {
             if (churn) {
-                if (channel == null) {
+                if (connection == null && !connecting) {
                     reconnect(now);
                 }
                 return;
             }
-            if (channel == null) {
+            if (connection == null) {
                 return;
             }
             long target = worker.oneShot ? 1 : depth;
@@ -367,88 +506,82 @@ public final class LoadGenerator implements AutoCloseable {
         }
 
         @Override
-        public void ready(int readyOps) {
-            if (channel == null) {
-                return;
-            }
-            if ((readyOps & OP_CONNECT) != 0) {
-                connected();
-                return;
-            }
-            if ((readyOps & OP_WRITE) != 0) {
-                flush();
-            }
-            if ((readyOps & OP_READ) != 0 && channel != null) {
-                receive();
+        public void onOpen(Connection c) {
+            connection = c;
+            if (churn) {
+                connecting = false;
+                sendChurnRequest();
             }
         }
 
+        /**
+         * Hands the requests issued and not yet sent to the connection, one stretch of at most {@link #CHUNK} bytes
+         * at a time, the next only once the previous has left entirely ({@link #onDrained} calls back here).
+         */
         private void flush() {
+            Connection c = connection;
             ByteBuffer src = worker.requests;
             long target = issued * length;
-            try {
-                while (written < target) {
-                    int offset = (int) (written % length);
-                    int n = (int) Math.min(target - written, CHUNK);
-                    src.limit(offset + n).position(offset);
-                    int w = channel.write(src);
-                    written += w;
-                    if (w < n) {
-                        setInterest(OP_READ | OP_WRITE);
-                        return;
-                    }
+            while (written < target && c.pendingBytes() == 0) {
+                int offset = (int) (written % length);
+                int n = (int) Math.min(target - written, CHUNK);
+                src.limit(offset + n).position(offset);
+                written += n;
+                c.send(src);
+                if (connection != c) {
+                    return; // the write failed and closed it
                 }
-            } catch (IOException e) {
-                failed(e);
-                return;
             }
-            setInterest(OP_READ);
         }
 
-        private void receive() {
-            ByteBuffer buf = worker.readBuffer;
-            while (true) {
-                buf.clear();
-                int n;
-                try {
-                    n = channel.read(buf);
-                } catch (IOException e) {
-                    failed(e);
-                    return;
+        @Override
+        public void onDrained(Connection c) {
+            if (c == connection) {
+                flush();
+            }
+        }
+
+        @Override
+        public void onData(Connection c, ByteBuffer data) {
+            try {
+                received(c, data);
+            } catch (RuntimeException e) {
+                worker.failed(e);
+                if (connection == c) {
+                    connection = null;
+                    c.close(CloseReason.LOCAL); // its stream is out of step now: no use to later runs
                 }
-                if (n < 0) {
-                    failed(new IOException("the server closed the connection"));
-                    return;
+            }
+        }
+
+        private void received(Connection c, ByteBuffer got) {
+            int n = got.remaining();
+            check(got, n);
+            long now = System.nanoTime();
+            long before = read / length;
+            read += n;
+            long after = read / length;
+            for (long k = before; k < after; k++) {
+                worker.done(sentAt[(int) (k % depth)], now);
+                if (!churn && worker.active && !worker.oneShot) {
+                    issue(now);
                 }
-                if (n == 0) {
-                    return;
-                }
-                check(buf.flip(), n);
-                long now = System.nanoTime();
-                long before = read / length;
-                read += n;
-                long after = read / length;
-                for (long k = before; k < after; k++) {
-                    worker.done(sentAt[(int) (k % depth)], now);
-                    if (worker.oneShot) {
-                        worker.oneShotOutstanding--;
-                    } else if (!churn) {
-                        issue(now);
+            }
+            if (churn) {
+                if (after > 0) {
+                    connection = null;
+                    c.close(CloseReason.LOCAL);
+                    if (worker.active) {
+                        reconnect(now);
                     }
                 }
-                if (churn && after > 0) {
-                    closeChannel();
-                    reconnect(now);
-                    return;
-                }
-                if (after > before && !worker.oneShot) {
+                return;
+            }
+            if (after > before) {
+                if (worker.oneShot) {
+                    worker.oneShotAnswered(after - before);
+                } else {
                     flush();
-                    if (channel == null) {
-                        return;
-                    }
-                }
-                if (n < CHUNK) {
-                    return; // drained: another read would return 0
                 }
             }
         }
@@ -468,39 +601,17 @@ public final class LoadGenerator implements AutoCloseable {
                 throw new LoadFailure(String.format(
                         "connection %d to %s: wrong reply byte at offset %d of reply %d: got 0x%02x, expected 0x%02x",
                         index, settings.target(), byteOfStream % length, byteOfStream / length,
-                        got.get(at) & 0xFF, expected.get(offset + at) & 0xFF));
+                        got.get(got.position() + at) & 0xFF, expected.get(offset + at) & 0xFF));
             }
         }
 
+        /** Churn: a new connection for the next request; the request goes out in {@link #onOpen}. */
         private void reconnect(long now) {
             issued = written = read = 0;
             connectStarted = now;
-            try {
-                SocketChannel ch = SocketChannel.open();
-                channel = ch;
-                ch.configureBlocking(false);
-                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                if (ch.connect(settings.target())) {
-                    interest = OP_READ;
-                    key = ch.register(worker.selector, interest, this);
-                    sendChurnRequest();
-                } else {
-                    interest = OP_CONNECT;
-                    key = ch.register(worker.selector, interest, this);
-                }
-            } catch (IOException e) {
-                churnFailed(e);
-            }
-        }
-
-        private void connected() {
-            try {
-                channel.finishConnect();
-            } catch (IOException e) {
-                churnFailed(e);
-                return;
-            }
-            sendChurnRequest();
+            connecting = true;
+            // No connect timeout, as before: a connect the server never answers only stops this loop until the run ends.
+            worker.reactor.connect(settings.target(), LIMITS, Duration.ZERO, this);
         }
 
         private void sendChurnRequest() {
@@ -509,54 +620,42 @@ public final class LoadGenerator implements AutoCloseable {
         }
 
         /**
-         * A churn loop that failed counts an error; the worker's loop starts it over on its next turn (not from here,
-         * so a connect that keeps failing at once cannot recurse).
+         * A churn loop that failed counts an error and starts over in a task of the reactor's next iteration (not
+         * from here, so a connect that keeps failing at once cannot recurse).
          */
-        private void churnFailed(IOException e) {
-            worker.errors++;
-            closeChannel();
+        @Override
+        public void onConnectFailed(SocketAddress remote, IOException cause) {
+            connecting = false;
+            if (churn) { // a connect of LoadGenerator.connect's own fails that call instead
+                worker.error();
+                worker.reactor.execute(restartTask);
+            }
         }
 
-        private void failed(IOException e) {
-            if (churn) {
-                churnFailed(e);
+        private void restart() {
+            if (worker.active && connection == null && !connecting) {
+                reconnect(System.nanoTime());
+            }
+        }
+
+        /** The server closed or reset the connection (ours are closed after setting {@link #connection} to null). */
+        @Override
+        public void onClose(Connection c, CloseReason reason) {
+            if (c != connection) {
                 return;
             }
-            worker.errors++;
-            long unanswered = issued - read / length;
-            if (worker.oneShot) {
-                worker.oneShotOutstanding -= unanswered;
+            connection = null;
+            worker.error();
+            if (churn) {
+                worker.reactor.execute(restartTask);
+                return;
             }
-            closeChannel();
-        }
-
-        private void setInterest(int ops) {
-            if (ops != interest && key != null) {
-                interest = ops;
-                key.interestOps(ops);
-            }
-        }
-
-        private void closeChannel() {
-            if (channel != null) {
-                try {
-                    channel.close();
-                } catch (IOException ignored) {
-                    // closing: nothing to do
-                }
-                channel = null;
-                key = null;
-            }
+            worker.oneShotAnswered(issued - read / length);
         }
 
         @Override
         public boolean isOpen() {
-            return churn || channel != null;
-        }
-
-        @Override
-        public void close() {
-            closeChannel();
+            return churn || connection != null;
         }
     }
 
@@ -567,27 +666,25 @@ public final class LoadGenerator implements AutoCloseable {
      * time arrives. The request spells the default format out ({@value #DEFAULT_FORMAT}) instead of sending the empty
      * datagram that means the same: a {@code DatagramChannel} silently sends nothing for an empty buffer (seen on JDK
      * 17 and 25), and only a blocking {@code DatagramSocket} can send one. Every server answers both alike.
+     *
+     * <p>The socket is connected ({@link Reactor#connectUdp}), so replies are read with {@code read}, not
+     * {@code receive}, which would build the sender's address per datagram: the generator has one core, like the
+     * server, so its own cost per request matters.
      */
-    private final class UdpPeer implements Peer {
+    private final class UdpPeer implements Peer, DatagramHandler {
         final Worker worker;
         final int index;
-        final DatagramChannel channel;
-        final ByteBuffer request = ByteBuffer.wrap(DEFAULT_FORMAT.getBytes(StandardCharsets.US_ASCII));
+        final ByteBuffer request;
+        /** Set once connected, before any run. */
+        volatile UdpSocket socket;
         long sentAt;
         boolean awaiting;
 
-        UdpPeer(Worker worker, int index) throws IOException {
+        UdpPeer(Worker worker, int index) {
             this.worker = worker;
             this.index = index;
-            this.channel = DatagramChannel.open();
-            try {
-                channel.connect(settings.target());
-                channel.configureBlocking(false);
-                channel.register(worker.selector, OP_READ, this);
-            } catch (IOException | RuntimeException e) {
-                channel.close();
-                throw e;
-            }
+            byte[] format = DEFAULT_FORMAT.getBytes(StandardCharsets.US_ASCII);
+            this.request = ByteBuffer.allocateDirect(format.length).put(format).flip();
         }
 
         @Override
@@ -600,35 +697,25 @@ public final class LoadGenerator implements AutoCloseable {
         private void send(long now) {
             sentAt = now;
             awaiting = true;
-            try {
-                channel.write(request.clear());
-            } catch (IOException e) {
-                worker.errors++; // e.g. refused: the next resendIfLost tries again
+            if (!socket.send(null, request.clear())) {
+                worker.error(); // e.g. refused: the next resendIfLost tries again
             }
         }
 
         @Override
-        public void ready(int readyOps) {
-            ByteBuffer buf = worker.readBuffer;
-            while (true) {
-                buf.clear();
-                try {
-                    // read, not receive: on a connected channel it skips building the sender's address per datagram
-                    // (the generator has one core, like the server, so its own cost per request matters). Every
-                    // reply is non-empty, so 0 means nothing is waiting.
-                    if (channel.read(buf) <= 0) {
-                        return;
-                    }
-                } catch (IOException e) {
-                    worker.errors++;
-                    return;
-                }
-                checkTime(buf.flip());
-                long now = System.nanoTime();
-                if (awaiting) {
-                    awaiting = false;
-                    worker.done(sentAt, now);
-                }
+        public void onDatagram(UdpSocket s, SocketAddress from, ByteBuffer data) {
+            try {
+                checkTime(data);
+            } catch (RuntimeException e) {
+                worker.failed(e);
+                return;
+            }
+            long now = System.nanoTime();
+            if (awaiting) {
+                awaiting = false;
+                worker.done(sentAt, now);
+            }
+            if (worker.active) {
                 send(now);
             }
         }
@@ -636,14 +723,15 @@ public final class LoadGenerator implements AutoCloseable {
         /** The default format, %Y-%m-%d-%X: digits and separators in the shape 2026-11-25-17:12:10. */
         private void checkTime(ByteBuffer reply) {
             String shape = "dddd-dd-dd-dd:dd:dd";
+            int at = reply.position();
             boolean ok = reply.remaining() == shape.length();
             for (int i = 0; ok && i < shape.length(); i++) {
-                byte b = reply.get(i);
+                byte b = reply.get(at + i);
                 ok = shape.charAt(i) == 'd' ? b >= '0' && b <= '9' : b == shape.charAt(i);
             }
             if (!ok) {
                 byte[] text = new byte[Math.min(reply.remaining(), 80)];
-                reply.get(reply.position(), text);
+                reply.get(at, text);
                 throw new LoadFailure(String.format("udp client %d to %s: reply \"%s\" does not look like %%Y-%%m-%%d-%%X",
                         index, settings.target(), new String(text, StandardCharsets.UTF_8)));
             }
@@ -651,23 +739,14 @@ public final class LoadGenerator implements AutoCloseable {
 
         void resendIfLost(long now) {
             if (awaiting && now - sentAt > LOST_AFTER_NANOS) {
-                worker.errors++; // lost (or the server is not there): count it and ask again
+                worker.error(); // lost (or the server is not there): count it and ask again
                 send(now);
             }
         }
 
         @Override
         public boolean isOpen() {
-            return channel.isOpen();
-        }
-
-        @Override
-        public void close() {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // closing: nothing to do
-            }
+            return socket != null;
         }
     }
 }
