@@ -6,12 +6,13 @@ import java.time.ZoneId;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import nioreactor.reactor.SelectStrategy;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /** How the command line spells durations ({@code 30s}, {@code 500ms}, {@code off}) and sizes ({@code 1MiB}). */
 final class Converters {
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(us|µs|ms|s|m|h)?");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?");
 
     /** Ends the help of every duration option: {@code --idle-timeout 5} is 5 seconds, which nobody should guess. */
@@ -20,7 +21,7 @@ final class Converters {
     private Converters() {
     }
 
-    /** {@code 250ms}, {@code 30s}, {@code 2m}, {@code 1h}; a bare number is seconds; {@code 0} or {@code off} is zero. */
+    /** {@code 50us}, {@code 250ms}, {@code 30s}, {@code 2m}, {@code 1h}; a bare number is seconds; {@code 0} or {@code off} is zero. */
     static final class DurationConverter implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
@@ -30,11 +31,12 @@ final class Converters {
             }
             Matcher m = DURATION.matcher(v);
             if (!m.matches()) {
-                throw new TypeConversionException("'" + value + "' is not a duration (e.g. 500ms, 30s, 2m, off)");
+                throw new TypeConversionException("'" + value + "' is not a duration (e.g. 50us, 500ms, 30s, 2m, off)");
             }
             long n = Long.parseLong(m.group(1));
             String unit = m.group(2) == null ? "s" : m.group(2);
             return switch (unit) {
+                case "us", "µs" -> Duration.ofNanos(n * 1_000);
                 case "ms" -> Duration.ofMillis(n);
                 case "m" -> Duration.ofMinutes(n);
                 case "h" -> Duration.ofHours(n);
@@ -79,5 +81,17 @@ final class Converters {
             throw new IllegalArgumentException(option + " is too large: " + size);
         }
         return (int) size;
+    }
+
+    /** {@code block}, {@code spin} or {@code backoff}, in any case. */
+    static final class StrategyConverter implements ITypeConverter<SelectStrategy> {
+        @Override
+        public SelectStrategy convert(String value) {
+            try {
+                return SelectStrategy.valueOf(value.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("'" + value + "' is not a select strategy (block, spin or backoff)");
+            }
+        }
     }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import nioreactor.reactor.Limits;
+import nioreactor.reactor.SelectStrategy;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
 import nioreactor.server.ServiceBindException;
@@ -43,6 +44,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "Also serve GET /metrics (Prometheus text) over HTTP on this port, on the same reactor (default: off).")
     int metricsPort = ServerConfig.DISABLED;
 
+    @Option(names = "--chat", paramLabel = "PORT",
+            description = "Also run the chat room (a line protocol over TCP) on this port, on the same reactor (default: off).")
+    int chatPort = ServerConfig.DISABLED;
+
     @Option(names = "--no-tcp", description = "Turn the upper-echo service off (same as --tcp -1).")
     boolean noTcp;
 
@@ -59,6 +64,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-frame", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
             description = "Largest framed payload; a bigger length closes that connection (default: 1MiB).")
     long maxFrame = ServerConfig.DEFAULT_MAX_FRAME;
+
+    @Option(names = "--chat-max-line", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
+            description = "Longest chat line; a longer one gets an ERR and is dropped, the member stays (default: 4KiB).")
+    long chatMaxLine = ServerConfig.DEFAULT_CHAT_MAX_LINE;
+
+    @Option(names = "--chat-max-pending", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
+            description = "Output one chat member may have pending; past it, that member is disconnected as a slow consumer (default: 1MiB).")
+    long chatMaxPending = ServerConfig.DEFAULT_CHAT_MAX_PENDING;
 
     @Option(names = "--high-water", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
             description = "Pending output above which a connection stops being read (default: 1MiB).")
@@ -120,6 +133,17 @@ final class ServeCommand implements Callable<Integer> {
             description = "UDP replies kept while the socket is full; more are dropped and counted (default: ${DEFAULT-VALUE}).")
     int udpPending = ServerConfig.DEFAULT_UDP_PENDING_REPLIES;
 
+    @Option(names = "--select-strategy", paramLabel = "block|spin|backoff", converter = Converters.StrategyConverter.class,
+            description = {"How the reactor waits when idle: block in select (default; no CPU while idle), spin on selectNow "
+                    + "(lowest latency, one core at 100% even when idle), or backoff (spin for --spin-for after the last "
+                    + "work, yield as long again, then block). spin and backoff suit a dedicated, pinned core."})
+    SelectStrategy selectStrategy = SelectStrategy.BLOCK;
+
+    @Option(names = "--spin-for", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            description = "With --select-strategy backoff: how long to spin after the last work before yielding (default: 50us)."
+                    + Converters.DURATION_SECONDS)
+    Duration spinFor = ServerConfig.DEFAULT_SPIN_FOR;
+
     @Option(names = "--trace", description = "Log every reactor event (select, accept, read, write, OP_WRITE, close...).")
     boolean trace;
 
@@ -140,6 +164,9 @@ final class ServeCommand implements Callable<Integer> {
                 .udpPort(noUdp ? ServerConfig.DISABLED : udpPort)
                 .metricsPort(metricsPort)
                 .metricsMaxConnections(metricsMaxConnections)
+                .chatPort(chatPort)
+                .chatMaxLine(Converters.toIntSize(chatMaxLine, "--chat-max-line"))
+                .chatMaxPending(chatMaxPending)
                 .zone(zone)
                 .maxFrame(Converters.toIntSize(maxFrame, "--max-frame"))
                 .backlog(backlog)
@@ -149,6 +176,8 @@ final class ServeCommand implements Callable<Integer> {
                 .shutdownTimeout(shutdownTimeout)
                 .udpPendingReplies(udpPending)
                 .trace(trace)
+                .selectStrategy(selectStrategy)
+                .spinFor(spinFor)
                 .build();
     }
 

@@ -38,6 +38,11 @@ final class StatsCommand implements Callable<Integer> {
                     + Converters.DURATION_SECONDS)
     Duration timeout = Duration.ofSeconds(3);
 
+    @Option(names = "--interval", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            description = "Read twice, this far apart, and add a per-second column for every counter (e.g. select "
+                    + "spins, yields and blocks per second; default: off, one reading)." + Converters.DURATION_SECONDS)
+    Duration interval = Duration.ZERO;
+
     private final Terminal terminal;
 
     StatsCommand(Terminal terminal) {
@@ -57,15 +62,28 @@ final class StatsCommand implements Callable<Integer> {
     public Integer call() {
         String url = "http://" + hostInUrl() + ":" + port + "/metrics";
         Map<String, Double> samples;
+        Map<String, Double> earlier = null;
+        long elapsedNanos = 0;
         try {
             samples = samples(fetch());
+            if (!interval.isZero()) {
+                earlier = samples;
+                long start = System.nanoTime();
+                Thread.sleep(interval.toMillis());
+                samples = samples(fetch());
+                elapsedNanos = System.nanoTime() - start;
+            }
         } catch (Unreadable e) {
             terminal.err().println("stats: cannot read " + url + ": " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return 1;
         }
         terminal.out().println("nioreactor metrics from " + url);
         terminal.out().println();
-        terminal.out().print(MetricsTable.format(samples));
+        terminal.out().print(earlier == null ? MetricsTable.format(samples)
+                : MetricsTable.format(samples, earlier, elapsedNanos / 1e9));
         terminal.out().flush();
         return 0;
     }

@@ -57,6 +57,9 @@ public record Metric(String name, String help, Type type, String reason, ToLongF
         m.add(counter("datagrams_dropped_total", "UDP datagrams dropped (send failed, reply queue full, handler failed)", ReactorStats::datagramsDropped));
         m.add(counter("loop_iterations_total", "Iterations of the event loop", ReactorStats::loops));
         m.add(counter("selects_total", "Calls to select", ReactorStats::selects));
+        m.add(counter("select_spins_total", "Idle waits that polled with selectNow instead of blocking (--select-strategy spin, backoff)", ReactorStats::selectSpins));
+        m.add(counter("select_yields_total", "Idle waits that yielded the thread before polling (--select-strategy backoff)", ReactorStats::selectYields));
+        m.add(counter("select_blocks_total", "Idle waits that blocked in select", ReactorStats::selectBlocks));
         m.add(counter("empty_selects_total", "Selects that returned no ready channel (timer due, woken up, timeout)", ReactorStats::emptySelects));
         m.add(counter("selector_rebuilds_total", "Selectors replaced by the spin guard (epoll bug workaround)", ReactorStats::selectorRebuilds));
         m.add(counter("selector_rebuild_failures_total", "Spin-guard rebuilds that could not open a new selector and kept the old one", ReactorStats::selectorRebuildFailures));

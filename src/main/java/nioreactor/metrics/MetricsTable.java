@@ -15,12 +15,30 @@ public final class MetricsTable {
     }
 
     public static String format(Map<String, Double> samples) {
+        return format(samples, null, 0);
+    }
+
+    /**
+     * With a per-second column: each counter's ({@code _total}) growth since {@code earlier}, taken {@code seconds}
+     * before {@code samples}.
+     */
+    public static String format(Map<String, Double> samples, Map<String, Double> earlier, double seconds) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-" + WIDTH + "s %14s%n", "METRIC", "VALUE"));
+        boolean rates = earlier != null && seconds > 0;
+        sb.append(String.format(Locale.ROOT, "%-" + WIDTH + "s %14s%s%n", "METRIC", "VALUE",
+                rates ? String.format(Locale.ROOT, " %14s", "PER SECOND") : ""));
         String histogram = PrometheusText.LOOP_HISTOGRAM;
         for (Map.Entry<String, Double> e : samples.entrySet()) {
             if (!e.getKey().startsWith(histogram)) {
-                sb.append(String.format(Locale.ROOT, "%-" + WIDTH + "s %14s%n", label(e.getKey()), number(e.getValue())));
+                String rate = "";
+                if (rates) {
+                    Double before = earlier.get(e.getKey());
+                    boolean counter = e.getKey().replaceAll("\\{.*", "").endsWith("_total");
+                    rate = String.format(Locale.ROOT, " %14s", counter && before != null
+                            ? String.format(Locale.ROOT, "%,.1f", (e.getValue() - before) / seconds) : "");
+                }
+                sb.append(String.format(Locale.ROOT, "%-" + WIDTH + "s %14s%s%n", label(e.getKey()),
+                        number(e.getValue()), rate));
             }
         }
         Double count = samples.get(histogram + "_count");

@@ -3,7 +3,6 @@ package nioreactor.reactor;
 import static java.nio.channels.SelectionKey.OP_ACCEPT;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
@@ -40,7 +39,7 @@ public final class Listener extends IoHandler {
     private final Supplier<? extends StreamHandler> handlers;
     private final Limits limits;
     private final Runnable onConnectionClosed = this::connectionClosed;
-    private final InetSocketAddress boundAddress;
+    private final SocketAddress boundAddress;
 
     private SelectionKey key;
     private int active;
@@ -58,7 +57,7 @@ public final class Listener extends IoHandler {
         this.channel = channel;
         this.handlers = handlers;
         this.limits = limits;
-        this.boundAddress = (InetSocketAddress) channel.getLocalAddress();
+        this.boundAddress = channel.getLocalAddress();
     }
 
     /**
@@ -82,21 +81,25 @@ public final class Listener extends IoHandler {
         }
     }
 
-    /** The address actually bound (with the real port when 0 was asked for). Any thread. */
-    public InetSocketAddress address() {
+    /**
+     * {@return the address actually bound} For TCP an {@link java.net.InetSocketAddress} with the real port when 0
+     * was asked for. Any thread.
+     */
+    public SocketAddress address() {
         return boundAddress;
     }
 
-    /** The service name given to {@link Reactor#listen}, used in logs and metrics. Any thread. */
+    /** {@return the service name given to {@link Reactor#listen}, used in logs and metrics} Any thread. */
     public String service() {
         return service;
     }
 
+    /** {@return the limits given to {@link Reactor#listen}, which its connections share} Any thread. */
     public Limits limits() {
         return limits;
     }
 
-    /** Open connections accepted by this listener. Reactor thread only. */
+    /** {@return open connections accepted by this listener} Reactor thread only. */
     public int activeConnections() {
         assert reactor.inReactorThread();
         return active;
@@ -132,6 +135,12 @@ public final class Listener extends IoHandler {
             connection = new Connection(reactor, socket, service, handlers.get(), limits, onConnectionClosed);
         } catch (IOException e) {
             log.debug("accept on {}: connection failed before it started: {}", service, e.toString());
+            closeQuietly(socket);
+            return;
+        } catch (RuntimeException e) {
+            // The handler factory threw: this one connection is refused, the listener goes on.
+            stats.handlerErrors++;
+            log.warn("{}: the handler factory failed; closing the new connection", service, e);
             closeQuietly(socket);
             return;
         }

@@ -99,6 +99,8 @@ public final class Reactor implements Executor {
     private final SelectCall selectCall;
     private final SelectorOpener selectorOpener;
     private final int spinThreshold;
+    private final SelectStrategy strategy;
+    private final long spinForNanos;
     final Stats stats = new Stats();
     private final Trace trace;
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -115,6 +117,10 @@ public final class Reactor implements Executor {
     /** When this iteration's first handler ran: select(Consumer) dispatches inside the call. */
     private long firstDispatchNanos;
     private long selectStartNanos;
+    /** When the loop last did something (dispatched a key, ran a task or a timer): where a backoff starts. */
+    private long lastWorkNanos;
+    /** What the last idle wait was, so the trace says when the backoff moves from one phase to the next. */
+    private IdlePhase idlePhase = IdlePhase.WORKING;
     private long nextConnectionId = 1;
 
     // Graceful shutdown; reactor thread only.
@@ -130,6 +136,8 @@ public final class Reactor implements Executor {
         this.selectCall = b.selectCall;
         this.selectorOpener = b.selectorOpener;
         this.spinThreshold = b.spinThreshold;
+        this.strategy = b.strategy;
+        this.spinForNanos = b.spinFor.toNanos();
         // One direct buffer for every read of every channel: a direct buffer is what the kernel copies into anyway
         // (a heap buffer would cost a second copy), and sharing it means an idle connection owns no buffer at all.
         this.readBuffer = ByteBuffer.allocateDirect(b.readBufferSize);
@@ -144,9 +152,11 @@ public final class Reactor implements Executor {
             throw new UncheckedIOException("cannot open a selector", e);
         }
         this.thread = new Thread(this::loop, name);
+        // Explicitly, rather than inherited from whichever thread built the reactor: a server's loop keeps the JVM up.
+        this.thread.setDaemon(b.daemon);
     }
 
-    /** Settings for a new reactor, each with a default. */
+    /** {@return settings for a new reactor, each with a default} */
     public static Builder builder() {
         return new Builder();
     }
@@ -158,22 +168,31 @@ public final class Reactor implements Executor {
         }
     }
 
-    /** The reactor's name, which is also its thread's name. Any thread. */
+    /** {@return the reactor's name, which is also its thread's name} Any thread. */
     public String name() {
         return name;
     }
 
-    /** The size of the shared read buffer: the most one read hands to {@link StreamHandler#onData}. Any thread. */
+    /** {@return how this reactor waits when idle} Any thread. */
+    public SelectStrategy selectStrategy() {
+        return strategy;
+    }
+
+    /**
+     * The size of the shared read buffer: the most one read hands to {@link StreamHandler#onData}. Any thread.
+     *
+     * @return the read buffer's capacity in bytes
+     */
     public int readBufferSize() {
         return readBuffer.capacity();
     }
 
-    /** True when called on this reactor's own thread. Any thread. */
+    /** {@return true when called on this reactor's own thread} Any thread. */
     public boolean inReactorThread() {
         return Thread.currentThread() == thread;
     }
 
-    /** True from construction until the loop has ended. Any thread. */
+    /** {@return true from construction until the loop has ended} Any thread. */
     public boolean isRunning() {
         return running && terminated.getCount() > 0;
     }
@@ -185,12 +204,21 @@ public final class Reactor implements Executor {
         try {
             while (running) {
                 long start = System.nanoTime();
-                runTasks();
+                boolean worked = runTasks();
                 long selectStart = System.nanoTime();
                 long workStart = select(selectStart);
-                runTimers(System.nanoTime());
+                worked |= firstDispatchNanos != 0;
+                long timersStart = System.nanoTime();
+                worked |= runTimers(timersStart);
+                long end = System.nanoTime();
                 stats.loops++;
-                stats.loopTime.record((selectStart - start) + (System.nanoTime() - workStart));
+                if (worked) {
+                    lastWorkNanos = end;
+                }
+                if (worked || idlePhase == IdlePhase.WORKING) {
+                    // An idle poll of a spinning loop did nothing: recording it would bury the real iterations.
+                    stats.loopTime.record((selectStart - start) + (end - workStart));
+                }
             }
         } catch (Throwable t) {
             // Only a broken selector gets here (handlers' failures are caught in dispatch); say so loudly.
@@ -221,6 +249,9 @@ public final class Reactor implements Executor {
         } else {
             long untilTimer = timers.nanosUntilNext(now);
             timeoutMillis = untilTimer < 0 ? -1 : untilTimer == 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(untilTimer + 999_999));
+            if (timeoutMillis != 0) {
+                timeoutMillis = idleWait(now, timeoutMillis);
+            }
         }
         if (trace.on && timeoutMillis != 0) {
             trace.event("select blocking ({})", timeoutMillis < 0 ? "no timer" : "timer in " + timeoutMillis + " ms");
@@ -236,6 +267,59 @@ public final class Reactor implements Executor {
         }
         guardAgainstSpin(n, timeoutMillis, returned - now);
         return firstDispatchNanos != 0 ? firstDispatchNanos : returned;
+    }
+
+    /** Where the loop is in its wait for work; only {@link SelectStrategy#BACKOFF} goes through every phase. */
+    private enum IdlePhase {
+        /** Busy, or blocking: the next idle wait starts a new backoff. */
+        WORKING,
+        /** Calling selectNow in a loop. */
+        SPINNING,
+        /** Calling Thread.yield, then selectNow. */
+        YIELDING
+    }
+
+    /**
+     * Nothing is due now: the strategy decides whether this select blocks ({@code blockMillis}) or only polls (0).
+     * Polling selects pass a zero timeout, so the spin guard never mistakes them for the epoll bug.
+     */
+    private long idleWait(long now, long blockMillis) {
+        switch (strategy) {
+            case SPIN -> {
+                stats.selectSpins++;
+                enterPhase(IdlePhase.SPINNING);
+                return 0;
+            }
+            case BACKOFF -> {
+                long idleFor = now - lastWorkNanos;
+                if (idleFor < spinForNanos) {
+                    stats.selectSpins++;
+                    enterPhase(IdlePhase.SPINNING);
+                    return 0;
+                }
+                if (idleFor < 2 * spinForNanos) {
+                    stats.selectYields++;
+                    enterPhase(IdlePhase.YIELDING);
+                    Thread.yield();
+                    return 0;
+                }
+            }
+            case BLOCK -> {
+            }
+        }
+        stats.selectBlocks++;
+        idlePhase = IdlePhase.WORKING;
+        return blockMillis;
+    }
+
+    private void enterPhase(IdlePhase phase) {
+        if (idlePhase != phase) {
+            idlePhase = phase;
+            if (trace.on) {
+                trace.event("select {} ({})", phase == IdlePhase.SPINNING ? "spinning" : "yielding",
+                        strategy.name().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
     }
 
     /**
@@ -290,20 +374,25 @@ public final class Reactor implements Executor {
         }
     }
 
-    private void runTasks() {
+    /** Runs queued tasks; true if there were any. */
+    private boolean runTasks() {
         for (int i = 0; i < MAX_TASKS_PER_LOOP; i++) {
             Runnable task = tasks.poll();
             if (task == null) {
-                return;
+                return i > 0;
             }
             stats.tasksRun++;
             runGuarded(task, "task");
         }
+        return true;
     }
 
-    private void runTimers(long now) {
+    /** Runs the timers that are due; true if any fired. */
+    private boolean runTimers(long now) {
+        boolean fired = false;
         Timer due;
         while ((due = timers.pollDue(now)) != null) {
+            fired = true;
             stats.timersFired++;
             if (trace.on) {
                 trace.event("timer {} fired", due.name);
@@ -312,6 +401,7 @@ public final class Reactor implements Executor {
             due.task = null;
             runGuarded(task, due.name);
         }
+        return fired;
     }
 
     private void runGuarded(Runnable r, String what) {
@@ -329,6 +419,12 @@ public final class Reactor implements Executor {
      * Binds a TCP listener for {@code service} at {@code address} (port 0 picks a free port). Each accepted
      * connection gets its own handler from {@code handlers} and the listener's {@code limits}. Any thread; the future
      * completes once the listener is bound, or fails with the bind's {@link IOException} (e.g. address in use).
+     *
+     * @param service  a name for logs, traces and metrics
+     * @param address  where to listen, e.g. {@code new InetSocketAddress(port)} for every interface
+     * @param limits   the listener's and its connections' limits, e.g. {@link Limits#DEFAULTS}
+     * @param handlers called once per accepted connection, on the reactor thread
+     * @return the bound listener, once bound
      */
     public CompletableFuture<Listener> listen(String service, SocketAddress address, Limits limits,
                                               Supplier<? extends StreamHandler> handlers) {
@@ -339,6 +435,12 @@ public final class Reactor implements Executor {
     /**
      * Binds a UDP socket for {@code service} at {@code address}; every datagram it receives goes to {@code handler}.
      * Any thread; the future completes once the socket is bound, or fails with the bind's {@link IOException}.
+     *
+     * @param service a name for logs, traces and metrics
+     * @param address where to bind
+     * @param limits  the socket's limits, e.g. {@link UdpLimits#DEFAULTS}
+     * @param handler gets every datagram, on the reactor thread
+     * @return the bound socket, once bound
      */
     public CompletableFuture<UdpSocket> bindUdp(String service, SocketAddress address, UdpLimits limits,
                                                 DatagramHandler handler) {
@@ -366,6 +468,12 @@ public final class Reactor implements Executor {
      * completes with the connection once connected (after {@link StreamHandler#onOpen}); if the peer refuses, is
      * unreachable, or does not answer within {@code timeout} (zero: no timeout of ours), the handler's
      * {@link StreamHandler#onConnectFailed} is told and the future fails with the same {@link IOException}.
+     *
+     * @param remote  the peer to connect to
+     * @param limits  the connection's limits (water marks, timeouts); the listener-only ones are ignored
+     * @param timeout how long the connect may take; zero leaves it to the operating system
+     * @param handler serves the connection, as a listener's handler would
+     * @return the open connection, once connected
      */
     public CompletableFuture<Connection> connect(SocketAddress remote, Limits limits, Duration timeout,
                                                  StreamHandler handler) {
@@ -379,12 +487,15 @@ public final class Reactor implements Executor {
 
     /**
      * Runs {@code task} on the reactor thread soon, in the next iteration's task phase (also when called on the
-     * reactor thread itself: a way to defer work). Any thread.
+     * reactor thread itself: a way to defer work). Any thread. Tasks handed over while the loop is ending still run
+     * as it closes down; a task handed over after it has ended is never run and nobody is told, so a caller that
+     * needs to know uses {@link #submit}, whose future fails instead.
      */
     @Override
     public void execute(Runnable task) {
         tasks.add(task);
-        if (!inReactorThread() && wakeupPending.compareAndSet(false, true)) {
+        // A spinning loop polls anyway: the wakeup syscall would only cost the caller.
+        if (strategy != SelectStrategy.SPIN && !inReactorThread() && wakeupPending.compareAndSet(false, true)) {
             selector.wakeup();
         }
     }
@@ -392,6 +503,10 @@ public final class Reactor implements Executor {
     /**
      * Runs {@code task} on the reactor thread and hands back its result. Any thread; on the reactor thread itself it
      * runs at once, so the returned future is already complete (waiting on it cannot deadlock).
+     *
+     * @param <T>  the task's result type
+     * @param task what to run; what it throws fails the future
+     * @return the task's result, once it has run
      */
     public <T> CompletableFuture<T> submit(Callable<T> task) {
         CompletableFuture<T> result = new CompletableFuture<>();
@@ -418,14 +533,23 @@ public final class Reactor implements Executor {
 
     /**
      * Runs {@code task} on the reactor thread after {@code delay}; {@code timerName} shows in {@code --trace}.
-     * Reactor thread only (timers are loop state); from another thread, schedule inside {@link #execute}.
+     * Reactor thread only (timers are loop state), checked on every call: from another thread it throws
+     * {@link IllegalStateException}; schedule inside {@link #execute} instead.
+     *
+     * @param delay     how long from now
+     * @param timerName a name for {@code --trace}
+     * @param task      what to run; an exception it throws is logged and the loop goes on
+     * @return the timer, to {@link Timer#cancel()} it
      */
     public Timer schedule(Duration delay, String timerName, Runnable task) {
         return scheduleAt(System.nanoTime() + delay.toNanos(), timerName, task);
     }
 
     Timer scheduleAt(long deadlineNanos, String timerName, Runnable task) {
-        assert inReactorThread() : "timers are reactor-thread state";
+        if (!inReactorThread()) { // checked always: a timer added from another thread would corrupt the heap silently
+            throw new IllegalStateException("schedule called on " + Thread.currentThread().getName() + ", not on "
+                    + name + "; schedule inside execute(...) or submit(...)");
+        }
         return timers.add(deadlineNanos, timerName, task);
     }
 
@@ -435,6 +559,9 @@ public final class Reactor implements Executor {
      * changed on the reactor thread only. Any thread.
      *
      * @param name a Prometheus-style name: letters, digits and underscores
+     * @param help one line for {@code # HELP} in {@code /metrics}
+     * @return the counter registered under {@code name}
+     * @throws IllegalArgumentException if {@code name} is not a metric name, or is a gauge's
      */
     public synchronized Counter counter(String name, String help) {
         for (Stats.ServiceMetric m : stats.services) {
@@ -453,6 +580,11 @@ public final class Reactor implements Executor {
     /**
      * Registers a service gauge (e.g. chat members now) whose value is read from {@code value} on the reactor thread
      * whenever a snapshot is taken. Any thread.
+     *
+     * @param name  a Prometheus-style name: letters, digits and underscores
+     * @param help  one line for {@code # HELP} in {@code /metrics}
+     * @param value read on the reactor thread; it must not block
+     * @throws IllegalArgumentException if {@code name} is not a metric name, or is already registered
      */
     public synchronized void gauge(String name, String help, LongSupplier value) {
         for (Stats.ServiceMetric m : stats.services) {
@@ -480,10 +612,12 @@ public final class Reactor implements Executor {
     /**
      * A consistent snapshot of the counters, taken on the reactor thread. Any thread: on the reactor thread it is
      * taken at once; another thread waits for the reactor (up to 10 s); after the loop ended, the last counters.
+     *
+     * @return the snapshot
      */
     public ReactorStats stats() {
-        if (inReactorThread()) {
-            return new ReactorStats(stats);
+        if (inReactorThread() || !started.get()) {
+            return new ReactorStats(stats); // not started: no thread touches the counters yet
         }
         ReactorStats last = finalStats;
         if (last != null) {
@@ -503,7 +637,7 @@ public final class Reactor implements Executor {
         }
     }
 
-    /** Every open connection of this reactor, accepted or outbound. Reactor thread only. */
+    /** {@return every open connection of this reactor, accepted or outbound} Reactor thread only. */
     public List<Connection> connections() {
         assert inReactorThread() : "connections are reactor-thread state";
         List<Connection> all = new ArrayList<>();
@@ -522,6 +656,9 @@ public final class Reactor implements Executor {
      * reading and flush what they owe for up to {@code timeout}, then whatever is left is closed and the loop ends.
      * Any thread. The future completes, on the reactor thread, once the loop has ended; calling this again returns
      * the same future.
+     *
+     * @param timeout how long connections may take to flush
+     * @return what the shutdown achieved, once the loop has ended
      */
     public CompletableFuture<ShutdownSummary> shutdownGracefully(Duration timeout) {
         if (!isRunning() || !started.get()) {
@@ -581,7 +718,9 @@ public final class Reactor implements Executor {
      * Waits for the loop to end. Any thread but the reactor's own, where it fails at once instead of waiting for
      * itself.
      *
+     * @param timeout how long to wait at most
      * @return false if {@code timeout} passed first
+     * @throws InterruptedException if the waiting thread is interrupted
      */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         if (inReactorThread()) {
@@ -706,11 +845,57 @@ public final class Reactor implements Executor {
         private SelectCall selectCall = SelectCall.DEFAULT;
         private SelectorOpener selectorOpener = Selector::open;
         private int spinThreshold = 512;
+        private SelectStrategy strategy = SelectStrategy.BLOCK;
+        private boolean daemon;
+        private Duration spinFor = Duration.ofNanos(50_000);
 
         private Builder() {
         }
 
-        /** The reactor's name, also its thread's (default {@code reactor-0}). */
+        /**
+         * Whether the reactor thread is a daemon thread (default false: a running reactor keeps the JVM alive, as a
+         * server's loop should; a client-side reactor, such as a load generator's, may not want that).
+         *
+         * @param v true for a daemon thread
+         * @return this builder
+         */
+        public Builder daemon(boolean v) {
+            daemon = v;
+            return this;
+        }
+
+        /**
+         * How the loop waits when idle (default {@link SelectStrategy#BLOCK}): see {@link SelectStrategy}.
+         *
+         * @param v the strategy
+         * @return this builder
+         */
+        public Builder selectStrategy(SelectStrategy v) {
+            strategy = Objects.requireNonNull(v);
+            return this;
+        }
+
+        /**
+         * For {@link SelectStrategy#BACKOFF}: how long to spin after the last piece of work before yielding, and then
+         * how long to yield before blocking (default 50 µs each).
+         *
+         * @param v the spin phase's length, not negative
+         * @return this builder
+         */
+        public Builder spinFor(Duration v) {
+            if (v.isNegative()) {
+                throw new IllegalArgumentException("spin-for must not be negative, got " + v);
+            }
+            spinFor = v;
+            return this;
+        }
+
+        /**
+         * The reactor's name, also its thread's (default {@code reactor-0}).
+         *
+         * @param v the name
+         * @return this builder
+         */
         public Builder name(String v) {
             name = Objects.requireNonNull(v);
             return this;
@@ -719,6 +904,9 @@ public final class Reactor implements Executor {
         /**
          * The one read buffer every connection shares (default 64 KiB): the most one read can take. UDP sockets need
          * more than 65,507 bytes and get a buffer of their own when this is smaller.
+         *
+         * @param v the size in bytes, at least 1024
+         * @return this builder
          */
         public Builder readBufferSize(int v) {
             if (v < 1024) {
@@ -728,7 +916,12 @@ public final class Reactor implements Executor {
             return this;
         }
 
-        /** Where {@code --trace} lines go (default {@link Trace#OFF}). */
+        /**
+         * Where {@code --trace} lines go (default {@link Trace#OFF}).
+         *
+         * @param v the trace
+         * @return this builder
+         */
         public Builder trace(Trace v) {
             trace = Objects.requireNonNull(v);
             return this;
@@ -749,7 +942,7 @@ public final class Reactor implements Executor {
             return this;
         }
 
-        /** A new reactor, not yet started. */
+        /** {@return a new reactor, not yet started} */
         public Reactor build() {
             return new Reactor(this);
         }

@@ -19,6 +19,9 @@ final class Stats {
     long loops;
     long selects;
     long emptySelects;
+    long selectSpins;
+    long selectYields;
+    long selectBlocks;
     long selectorRebuilds;
     long selectorRebuildFailures;
     long tasksRun;

@@ -113,27 +113,30 @@ public final class UdpSocket extends IoHandler {
         }
     }
 
-    /** The address actually bound. Any thread. */
+    /** {@return the address actually bound} Any thread. */
     public InetSocketAddress localAddress() {
         return boundAddress;
     }
 
-    /** The peer of a socket made by {@link Reactor#connectUdp}, or null for one made by {@link Reactor#bindUdp}. Any thread. */
+    /**
+     * {@return the peer of a socket made by {@link Reactor#connectUdp}, or null for one made by {@link Reactor#bindUdp}}
+     * Any thread.
+     */
     public InetSocketAddress remoteAddress() {
         return remote;
     }
 
-    /** The service name given to {@link Reactor#bindUdp} or {@link Reactor#connectUdp}. Any thread. */
+    /** {@return the service name given to {@link Reactor#bindUdp} or {@link Reactor#connectUdp}} Any thread. */
     public String service() {
         return service;
     }
 
-    /** The reactor this socket lives on. */
+    /** {@return the reactor this socket lives on} */
     public Reactor reactor() {
         return reactor;
     }
 
-    /** Replies waiting for the socket's send buffer. Reactor thread only. */
+    /** {@return replies waiting for the socket's send buffer} Reactor thread only. */
     public int pendingReplies() {
         return pending.size();
     }
@@ -190,9 +193,16 @@ public final class UdpSocket extends IoHandler {
      *
      * <p>On a connected socket ({@link Reactor#connectUdp}) the datagram goes to {@link #remoteAddress()}; {@code to}
      * may be null or that address, anything else is an {@link IllegalArgumentException}.
+     *
+     * @param to   the receiver (on a connected socket: null or its remote address)
+     * @param data the datagram, between its position and limit
+     * @return true when sent or queued, false when dropped
      */
     public boolean send(SocketAddress to, ByteBuffer data) {
-        assert reactor.inReactorThread() : "send off the reactor thread";
+        if (!reactor.inReactorThread()) {
+            throw new IllegalStateException("send on " + service + " called on " + Thread.currentThread().getName()
+                    + ", not on its reactor's thread " + reactor.name() + "; hand it over with reactor().execute(...)");
+        }
         if (remote != null) {
             if (to != null && !to.equals(remote)) {
                 throw new IllegalArgumentException(this + " is connected to " + remote + ", cannot send to " + to);

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import nioreactor.chat.ChatRoom;
 import nioreactor.metrics.MetricsEndpoint;
 import nioreactor.metrics.ReactorJmx;
 import nioreactor.reactor.Limits;
@@ -36,6 +37,7 @@ public final class Server implements AutoCloseable {
     private Listener framed;
     private UdpSocket time;
     private Listener metrics;
+    private Listener chat;
     private volatile ReactorJmx jmx;
 
     private Server(ServerConfig config) {
@@ -44,6 +46,8 @@ public final class Server implements AutoCloseable {
                 .name(config.reactorName())
                 .readBufferSize(config.readBufferSize())
                 .trace(Trace.of(config.trace()))
+                .selectStrategy(config.selectStrategy())
+                .spinFor(config.spinFor())
                 .build();
     }
 
@@ -91,6 +95,11 @@ public final class Server implements AutoCloseable {
             metrics = bound("metrics", "tcp", at, MetricsEndpoint.listen(reactor, at,
                     limits.withMaxConnections(config.metricsMaxConnections())));
         }
+        if (config.chatPort() != ServerConfig.DISABLED) {
+            InetSocketAddress at = address(config.chatPort());
+            chat = bound("chat", "tcp", at, ChatRoom.create(reactor, config.chatMaxLine(), config.chatMaxPending())
+                    .listen(at, limits));
+        }
     }
 
     /** Waits for a bind, and names the service, protocol and address when it fails: the JDK's message names none. */
@@ -118,16 +127,19 @@ public final class Server implements AutoCloseable {
 
     private void logListeners() {
         if (upper != null) {
-            log.info("upper-echo listening on tcp {}", hostPort(upper.address()));
+            log.info("upper-echo listening on tcp {}", hostPort(tcpAddress()));
         }
         if (framed != null) {
-            log.info("framed-echo listening on tcp {}", hostPort(framed.address()));
+            log.info("framed-echo listening on tcp {}", hostPort(framedAddress()));
         }
         if (time != null) {
             log.info("time listening on udp {} (zone {})", hostPort(time.localAddress()), config.zone());
         }
         if (metrics != null) {
-            log.info("metrics listening on http://{}/metrics", hostPort(metrics.address()));
+            log.info("metrics listening on http://{}/metrics", hostPort(metricsAddress()));
+        }
+        if (chat != null) {
+            log.info("chat listening on tcp {}", hostPort(chatAddress()));
         }
     }
 
@@ -136,12 +148,17 @@ public final class Server implements AutoCloseable {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
+    /** A TCP listener's address, or null when the service is off. */
+    private static InetSocketAddress inet(Listener listener) {
+        return listener == null ? null : (InetSocketAddress) listener.address();
+    }
+
     public InetSocketAddress tcpAddress() {
-        return upper == null ? null : upper.address();
+        return inet(upper);
     }
 
     public InetSocketAddress framedAddress() {
-        return framed == null ? null : framed.address();
+        return inet(framed);
     }
 
     public InetSocketAddress udpAddress() {
@@ -149,7 +166,11 @@ public final class Server implements AutoCloseable {
     }
 
     public InetSocketAddress metricsAddress() {
-        return metrics == null ? null : metrics.address();
+        return inet(metrics);
+    }
+
+    public InetSocketAddress chatAddress() {
+        return inet(chat);
     }
 
     public Reactor reactor() {

@@ -54,6 +54,22 @@ class StatsCommandTest {
     }
 
     @Test
+    void withAnIntervalEveryCounterGetsItsRatePerSecond() throws Exception {
+        try (Server server = Server.start(ServerConfig.builder().ephemeralPorts().metricsPort(0)
+                .selectStrategy(nioreactor.reactor.SelectStrategy.SPIN).reactorName("stats-rates").build())) {
+            int port = server.metricsAddress().getPort();
+            assertThat(stats("--port", String.valueOf(port), "--interval", "300ms")).isZero();
+        }
+        String table = out.toString(StandardCharsets.UTF_8);
+        assertThat(table).containsPattern("METRIC\\s+VALUE\\s+PER SECOND")
+                // a spinning reactor polls many thousand times a second, and never blocks
+                .containsPattern("select spins\\s+[\\d,]+\\s+[1-9][\\d,]{4,}\\.\\d")
+                .containsPattern("select blocks\\s+0\\s+0\\.0")
+                .containsPattern("connections active\\s+\\d+\\s*\\n"); // a gauge has no rate
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
     void anUnreachableServerIsOneLineAndExitOne() throws Exception {
         int port;
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -49,7 +49,7 @@ class SelectorSpinGuardTest {
 
     /** A TCP echo and a UDP echo on {@code reactor}; returns their addresses. */
     private static InetSocketAddress[] echoes(Reactor reactor) throws Exception {
-        InetSocketAddress tcp = reactor.listen("echo", ANY, Limits.DEFAULTS, () -> Connection::send)
+        InetSocketAddress tcp = (InetSocketAddress) reactor.listen("echo", ANY, Limits.DEFAULTS, () -> Connection::send)
                 .get(10, TimeUnit.SECONDS).address();
         InetSocketAddress udp = reactor.bindUdp("udp-echo", ANY, UdpLimits.DEFAULTS,
                 (socket, from, data) -> socket.send(from, data)).get(10, TimeUnit.SECONDS).localAddress();
