@@ -455,6 +455,12 @@ public final class Reactor implements Executor {
      * datagram (what a load generator needs); see {@link UdpSocket} for what that changes. Any thread; the future
      * completes once the socket is connected (for UDP, a local operation: nothing is sent), or fails with the
      * {@link IOException}.
+     *
+     * @param service a name for logs, traces and metrics
+     * @param remote  the one peer, a resolved address
+     * @param limits  the socket's limits, e.g. {@link UdpLimits#DEFAULTS}
+     * @param handler gets every datagram from {@code remote}, on the reactor thread
+     * @return the connected socket, once connected
      */
     public CompletableFuture<UdpSocket> connectUdp(String service, InetSocketAddress remote, UdpLimits limits,
                                                    DatagramHandler handler) {
