@@ -49,8 +49,8 @@ import org.HdrHistogram.Histogram;
  * requests still in flight, but issue no new ones and record nothing.
  *
  * <p>Use: {@link #connect} (starts the reactors and opens the connections), then {@link #run} (any number of times) or
- * {@link #pingEach}, then {@link #close} (stops the reactors: their threads are not daemons). Not thread-safe: one
- * caller drives it.
+ * {@link #pingEach}, then {@link #close} (stops the reactors, closing every connection). Not thread-safe: one caller
+ * drives it.
  */
 public final class LoadGenerator implements AutoCloseable {
 
@@ -97,7 +97,7 @@ public final class LoadGenerator implements AutoCloseable {
         } catch (RuntimeException e) {
             for (Worker w : workers) {
                 if (w != null) {
-                    w.reactor.stop(); // its thread is no daemon: a half-built generator must not keep the JVM up
+                    w.reactor.stop(); // a half-built generator must not leave threads and selectors behind
                 }
             }
             throw e;
@@ -351,7 +351,8 @@ public final class LoadGenerator implements AutoCloseable {
         CompletableFuture<Void> ended;
 
         Worker(int index) {
-            this.reactor = Reactor.builder().name("loadgen-" + index).readBufferSize(CHUNK).build();
+            // Daemon threads, as the private loop's were: a caller that forgets close() must not keep its JVM up.
+            this.reactor = Reactor.builder().name("loadgen-" + index).readBufferSize(CHUNK).daemon(true).build();
             this.requests = exchange == null ? null : exchange.requests();
             this.replies = exchange == null ? null : exchange.replies();
             reactor.start();
