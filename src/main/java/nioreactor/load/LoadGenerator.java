@@ -14,6 +14,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import nioreactor.protocol.TimeFormat;
 import nioreactor.reactor.CloseReason;
 import nioreactor.reactor.Connection;
 import nioreactor.reactor.DatagramHandler;
@@ -63,8 +64,6 @@ public final class LoadGenerator implements AutoCloseable {
 
     /** Largest stretch handed to one send, and the reactors' read buffer: the most one read takes. */
     static final int CHUNK = 64 * 1024;
-    /** The time service's default format, which UDP clients ask for. */
-    public static final String DEFAULT_FORMAT = "%Y-%m-%d-%X";
     private static final long LOST_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long HIGHEST_LATENCY_NANOS = TimeUnit.SECONDS.toNanos(60);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -664,7 +663,7 @@ public final class LoadGenerator implements AutoCloseable {
 
     /**
      * One closed-loop client of the time service: a request for the default format, then the next as soon as the
-     * time arrives. The request spells the default format out ({@value #DEFAULT_FORMAT}) instead of sending the empty
+     * time arrives. The request spells the default format out ({@value TimeFormat#DEFAULT_FORMAT}) instead of sending the empty
      * datagram that means the same: a {@code DatagramChannel} silently sends nothing for an empty buffer (seen on JDK
      * 17 and 25), and only a blocking {@code DatagramSocket} can send one. Every server answers both alike.
      *
@@ -684,7 +683,7 @@ public final class LoadGenerator implements AutoCloseable {
         UdpPeer(Worker worker, int index) {
             this.worker = worker;
             this.index = index;
-            byte[] format = DEFAULT_FORMAT.getBytes(StandardCharsets.US_ASCII);
+            byte[] format = TimeFormat.DEFAULT_FORMAT.getBytes(StandardCharsets.US_ASCII);
             this.request = ByteBuffer.allocateDirect(format.length).put(format).flip();
         }
 

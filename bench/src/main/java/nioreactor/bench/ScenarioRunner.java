@@ -24,6 +24,7 @@ import nioreactor.load.LoadGenerator;
 import nioreactor.load.LoadMode;
 import nioreactor.load.LoadResult;
 import nioreactor.load.LoadSettings;
+import nioreactor.protocol.TimeFormat;
 
 /**
  * The scenarios of {@code make bench}. Every server runs in a process of its own, pinned to the server core; this
@@ -428,7 +429,7 @@ final class ScenarioRunner {
 
     /** Waits until the freshly started Python server answers (it takes a moment to start). */
     private static void awaitUdp(InetSocketAddress target) throws IOException {
-        byte[] request = LoadGenerator.DEFAULT_FORMAT.getBytes(StandardCharsets.US_ASCII);
+        byte[] request = TimeFormat.DEFAULT_FORMAT.getBytes(StandardCharsets.US_ASCII);
         try (DatagramSocket s = new DatagramSocket()) {
             s.setSoTimeout(200);
             for (int i = 0; i < 50; i++) {
