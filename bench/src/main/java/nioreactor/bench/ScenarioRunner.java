@@ -57,7 +57,7 @@ final class ScenarioRunner {
         String seedServer = "bench/seed_time_server.py";
         String out = "bench/results/latest.md";
         String serverOpts = "";
-        List<String> scenarios = List.of("pingpong", "big", "framed", "churn", "udp", "idle");
+        List<String> scenarios = List.of("pingpong", "strategies", "big", "framed", "churn", "udp", "idle");
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -128,6 +128,29 @@ final class ScenarioRunner {
         Map<String, String> heap() throws IOException {
             in.println("heap");
             return fields(await("HEAP "));
+        }
+
+        /** nioreactor's idle-wait counters so far: spins, yields, blocks (zeros for the other servers). */
+        Map<String, String> select() throws IOException {
+            in.println("select");
+            return fields(await("SELECT "));
+        }
+
+        /** SIGSTOP: a frozen process uses no CPU (for the spinning server, between its own rounds). */
+        void freeze() throws IOException, InterruptedException {
+            signal("-STOP");
+        }
+
+        /** SIGCONT: undoes {@link #freeze}; harmless on a running process. */
+        void thaw() throws IOException, InterruptedException {
+            signal("-CONT");
+        }
+
+        private void signal(String signal) throws IOException, InterruptedException {
+            Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IOException("kill " + signal + " " + process.pid() + " failed for " + kind);
+            }
         }
 
         InetSocketAddress address(int port) {
@@ -202,6 +225,9 @@ final class ScenarioRunner {
                 tcp("Ping-pong 64 B, " + c + " connection" + (c == 1 ? "" : "s"), LoadMode.RAW, c, 64, 1, s -> s.raw);
             }
         }
+        if (o.scenarios.contains("strategies")) {
+            strategies();
+        }
         if (o.scenarios.contains("big")) {
             tcp("Ping-pong " + (o.bigSize % 1024 == 0 ? o.bigSize / 1024 + " KiB" : o.bigSize + " B") + ", "
                     + o.bigConns + " connections", LoadMode.RAW, o.bigConns, o.bigSize, 1, s -> s.raw);
@@ -250,10 +276,18 @@ final class ScenarioRunner {
     // ----------------------------------------------------------------------------------------- servers
 
     private void start(String kind) throws IOException {
+        ServerUnderTest s = launch(kind);
+        if (s != null) {
+            servers.put(kind, s);
+        }
+    }
+
+    /** Starts one server process and waits until it listens; null if it cannot run here. */
+    private ServerUnderTest launch(String kind) throws IOException {
         boolean virtual = kind.equals("blocking-virtual");
         if (virtual && o.jdkNew.isEmpty()) {
             System.out.println("skipping blocking-virtual: no JDK 21+ found");
-            return;
+            return null;
         }
         String java = (virtual ? o.jdkNew : o.jdk) + "/bin/java";
         List<String> cmd = new ArrayList<>();
@@ -277,9 +311,9 @@ final class ScenarioRunner {
         s.framed = Integer.parseInt(ready.get("framed"));
         s.udp = Integer.parseInt(ready.get("udp"));
         s.jdk = ready.get("jdk");
-        servers.put(kind, s);
         System.out.printf("started %-16s on JDK %-8s (%s) raw %d, framed %d, udp %s%n", kind, s.jdk, java, s.raw,
                 s.framed, s.udp == 0 ? "-" : s.udp);
+        return s;
     }
 
     /**
@@ -289,13 +323,17 @@ final class ScenarioRunner {
     private void warmUp() throws IOException, InterruptedException {
         System.out.println("warming up every server (2 s raw + 1 s framed each, not recorded)");
         for (ServerUnderTest s : servers.values()) {
-            for (boolean framed : new boolean[] {false, true}) {
-                LoadSettings settings = new LoadSettings(framed ? LoadMode.FRAMED : LoadMode.RAW,
-                        s.address(framed ? s.framed : s.raw), 10, framed ? 64 : 512, framed ? 4 : 1, Duration.ZERO,
-                        Duration.ofSeconds(framed ? 1 : 2), 1);
-                try (LoadGenerator load = LoadGenerator.connect(settings)) {
-                    load.run(LoadGenerator.Progress.NONE);
-                }
+            warmUp(s);
+        }
+    }
+
+    private static void warmUp(ServerUnderTest s) throws IOException, InterruptedException {
+        for (boolean framed : new boolean[] {false, true}) {
+            LoadSettings settings = new LoadSettings(framed ? LoadMode.FRAMED : LoadMode.RAW,
+                    s.address(framed ? s.framed : s.raw), 10, framed ? 64 : 512, framed ? 4 : 1, Duration.ZERO,
+                    Duration.ofSeconds(framed ? 1 : 2), 1);
+            try (LoadGenerator load = LoadGenerator.connect(settings)) {
+                load.run(LoadGenerator.Progress.NONE);
             }
         }
     }
@@ -374,6 +412,211 @@ final class ScenarioRunner {
         Row row = new Row(name, jdk, r, utilisation);
         System.out.printf("%s  server cpu %.0f%%, %.1f us/req%n", r.summary(), utilisation * 100, row.cpuMicrosPerRequest());
         return row;
+    }
+
+    // ------------------------------------------------------------------------------- select strategies
+
+    /** The strategies scenario's peers, from the servers started for every scenario, in table order. */
+    private static final List<String> STRATEGY_PEERS = List.of("netty-nio", "netty-epoll", "blocking");
+    private static final int[] STRATEGY_CONNS = {1, 10, 100};
+    private static final Duration IDLE_CPU_WINDOW = Duration.ofSeconds(5);
+    private static final int IDLE_CPU_CONNS = 100;
+
+    private static String strategyLabel(String kind) {
+        return switch (kind) {
+            case "nioreactor" -> "nioreactor block";
+            case "nioreactor-spin" -> "nioreactor spin";
+            case "nioreactor-backoff" -> "nioreactor backoff";
+            default -> kind;
+        };
+    }
+
+    /**
+     * Issue 13: 64 B ping-pong at 1, 10 and 100 connections with nioreactor under each select strategy, against the
+     * peers of the same run, then each strategy's CPU with its connections open and silent. The two extra servers
+     * live only for this scenario, so the other tables are measured without them. Every server shares the server
+     * core, and a spinning server would take it from whichever server is being measured: the spin server is frozen
+     * (SIGSTOP) except during its own rounds. The backoff server blocks when idle, as the idle table checks.
+     */
+    private void strategies() throws Exception {
+        Map<String, ServerUnderTest> extra = new LinkedHashMap<>();
+        try {
+            for (String kind : List.of("nioreactor-spin", "nioreactor-backoff")) {
+                ServerUnderTest s = launch(kind);
+                extra.put(kind, s);
+                System.out.println("warming up " + kind + " (2 s raw + 1 s framed, not recorded)");
+                warmUp(s);
+                if (kind.equals("nioreactor-spin")) {
+                    s.freeze();
+                }
+            }
+            ServerUnderTest spin = extra.get("nioreactor-spin");
+            List<ServerUnderTest> lineUp = new ArrayList<>();
+            if (servers.containsKey("nioreactor")) {
+                lineUp.add(servers.get("nioreactor"));
+            }
+            lineUp.addAll(extra.values());
+            for (String kind : STRATEGY_PEERS) {
+                if (servers.containsKey(kind)) {
+                    lineUp.add(servers.get(kind));
+                }
+            }
+
+            line("## Select strategies (issue 13)");
+            line("");
+            line("nioreactor under `--select-strategy block` (the `nioreactor` server of the other tables), `spin` and"
+                    + " `backoff` (`--spin-for` 50 us), against the other servers, 64 B ping-pong. The spin and backoff"
+                    + " servers run only during this scenario; the spin server is frozen (SIGSTOP) except during its own"
+                    + " rounds, since a spinning process would take the shared server core from every other row.");
+            line("");
+            System.out.print("== select strategies\n");
+            Map<Integer, List<Row>> byConns = new LinkedHashMap<>();
+            for (int c : STRATEGY_CONNS) {
+                List<Row> rows = strategyRows(c, lineUp, spin);
+                byConns.put(c, rows);
+                table("Select strategies: ping-pong 64 B, " + c + " connection" + (c == 1 ? "" : "s"), rows);
+            }
+            strategySummary(byConns);
+            List<ServerUnderTest> nioreactors = new ArrayList<>(lineUp);
+            nioreactors.removeIf(s -> !s.kind.startsWith("nioreactor"));
+            idleCpu(nioreactors, spin);
+        } finally {
+            for (ServerUnderTest s : extra.values()) {
+                try {
+                    s.thaw(); // a stopped process would never read its quit
+                } finally {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    /** One connection count: every server's connections opened first, then interleaved rounds; the medians. */
+    private List<Row> strategyRows(int conns, List<ServerUnderTest> lineUp, ServerUnderTest spin) throws Exception {
+        Map<String, List<Row>> rounds = new LinkedHashMap<>();
+        Map<String, LoadGenerator> loads = new LinkedHashMap<>();
+        try {
+            for (ServerUnderTest s : lineUp) {
+                // The spin server accepts while thawed: opening connections is not measured.
+                if (s == spin) {
+                    s.thaw();
+                }
+                try {
+                    loads.put(s.kind, LoadGenerator.connect(new LoadSettings(LoadMode.RAW, s.address(s.raw), conns, 64,
+                            1, o.warmup, o.seconds, 1)));
+                } finally {
+                    if (s == spin) {
+                        s.freeze();
+                    }
+                }
+            }
+            for (int round = 0; round < o.rounds; round++) {
+                Duration warmup = round == 0 ? o.warmup.plus(firstRoundExtraWarmup(conns)) : o.warmup;
+                for (ServerUnderTest s : lineUp) {
+                    if (s == spin) {
+                        s.thaw();
+                    }
+                    try {
+                        String label = strategyLabel(s.kind);
+                        rounds.computeIfAbsent(s.kind, k -> new ArrayList<>())
+                                .add(measure(label, s.jdk, s.process.pid(), loads.get(s.kind), warmup));
+                    } finally {
+                        if (s == spin) {
+                            s.freeze();
+                        }
+                    }
+                }
+            }
+        } finally {
+            loads.values().forEach(LoadGenerator::close);
+        }
+        return medians(rounds);
+    }
+
+    /** req/s against Netty NIO at each connection count, and the 1-connection latency, in one table. */
+    private void strategySummary(Map<Integer, List<Row>> byConns) {
+        List<String> t = new ArrayList<>();
+        t.add("## Select strategies: req/s against Netty NIO at the same connection count");
+        t.add("");
+        StringBuilder head = new StringBuilder("| server |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (int c : byConns.keySet()) {
+            head.append(" ").append(c).append(" conn").append(c == 1 ? "" : "s").append(" |");
+            rule.append("---:|");
+        }
+        t.add(head + " p50 / p99 at 1 conn (us) | server CPU at 1 conn |");
+        t.add(rule + "---:|---:|");
+        List<Row> first = byConns.values().iterator().next();
+        for (Row r : first) {
+            StringBuilder row = new StringBuilder("| " + r.server() + " |");
+            for (List<Row> rows : byConns.values()) {
+                double base = rows.stream().filter(x -> x.server().equals("netty-nio")).findFirst()
+                        .map(x -> x.result().requestsPerSecond()).orElse(0.0);
+                double mine = rows.stream().filter(x -> x.server().equals(r.server())).findFirst()
+                        .map(x -> x.result().requestsPerSecond()).orElse(0.0);
+                row.append(base > 0 ? String.format(" %.2fx |", mine / base) : " - |");
+            }
+            row.append(String.format(" %,.0f / %,.0f | %.0f%% |", r.result().p50Micros(), r.result().p99Micros(),
+                    r.cpuUtilisation() * 100));
+            t.add(row.toString());
+        }
+        t.add("");
+        for (String l : t) {
+            System.out.println(l);
+            line(l);
+        }
+    }
+
+    /**
+     * Each strategy's server with {@value #IDLE_CPU_CONNS} connections open and silent (each has answered one ping):
+     * its process's CPU over {@link #IDLE_CPU_WINDOW} from /proc (1 s after the last reply, so backoff has settled),
+     * and its idle-wait counters over the same window.
+     */
+    private void idleCpu(List<ServerUnderTest> nioreactors, ServerUnderTest spin) throws Exception {
+        List<String> t = new ArrayList<>();
+        t.add("## Select strategies: server CPU while idle");
+        t.add("");
+        t.add("Connections open but silent (" + IDLE_CPU_CONNS + ", each having answered one 64 B ping 1 s before),"
+                + " CPU of the whole server process over " + IDLE_CPU_WINDOW.toSeconds() + " s, from /proc (10 ms"
+                + " ticks: 0.2% resolution); the loop's spins, yields and blocking selects over the same window.");
+        t.add("");
+        t.add("| server | idle server CPU | spins/s | yields/s | blocking selects/s |");
+        t.add("|---|---:|---:|---:|---:|");
+        for (ServerUnderTest s : nioreactors) {
+            if (s == spin) {
+                s.thaw();
+            }
+            try (LoadGenerator load = LoadGenerator.connect(new LoadSettings(LoadMode.RAW, s.address(s.raw),
+                    IDLE_CPU_CONNS, 64, 1, Duration.ZERO, Duration.ZERO, 1))) {
+                load.pingEach(Duration.ofSeconds(60));
+                Thread.sleep(1_000);
+                Map<String, String> sel0 = s.select();
+                long cpu0 = cpuNanos(s.process.pid());
+                long t0 = System.nanoTime();
+                Thread.sleep(IDLE_CPU_WINDOW.toMillis());
+                long cpu1 = cpuNanos(s.process.pid());
+                double wall = (System.nanoTime() - t0) / 1e9;
+                Map<String, String> sel1 = s.select();
+                String row = String.format("| %s | %.1f%% | %,.0f | %,.0f | %,.0f |", strategyLabel(s.kind),
+                        cpu0 < 0 || cpu1 < 0 ? 0 : (cpu1 - cpu0) / 1e9 / wall * 100,
+                        delta(sel0, sel1, "spins") / wall, delta(sel0, sel1, "yields") / wall,
+                        delta(sel0, sel1, "blocks") / wall);
+                System.out.println(row);
+                t.add(row);
+            } finally {
+                if (s == spin) {
+                    s.freeze();
+                }
+            }
+        }
+        t.add("");
+        for (String l : t) {
+            line(l);
+        }
+    }
+
+    private static double delta(Map<String, String> before, Map<String, String> after, String field) {
+        return Long.parseLong(after.get(field)) - Long.parseLong(before.get(field));
     }
 
     private void udp() throws Exception {

@@ -9,10 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
+import java.util.function.Supplier;
 import nioreactor.bench.netty.NettyUpperServer;
 import nioreactor.load.BlockingTimeServer;
 import nioreactor.load.BlockingUpperServer;
 import nioreactor.reactor.Limits;
+import nioreactor.reactor.ReactorStats;
+import nioreactor.reactor.SelectStrategy;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
 
@@ -20,7 +23,9 @@ import nioreactor.server.ServerConfig;
  * One server under test, alone in its JVM (the scenario runner starts it pinned to the server core). Protocol on
  * stdin/stdout: it prints {@code READY raw=P framed=P udp=P jdk=V} once listening (ports 0 mean "not offered"); then
  * each {@code heap} line is answered by {@code HEAP used=B rss=B threads=N}, measured after {@code System.gc()} (a
- * full collection on every collector the JDK ships, repeated until the figure settles) so only live objects count; {@code quit} or end of input stops it.
+ * full collection on every collector the JDK ships, repeated until the figure settles) so only live objects count;
+ * each {@code select} line by {@code SELECT spins=N yields=N blocks=N} (nioreactor's idle-wait counters, zeros for the
+ * other servers); {@code quit} or end of input stops it.
  */
 final class ServerProcess {
     private ServerProcess() {
@@ -32,10 +37,20 @@ final class ServerProcess {
         int raw = 0;
         int framed = 0;
         int udp = 0;
+        Supplier<ReactorStats> stats = null;
         switch (kind) {
-            case "nioreactor" -> {
+            case "nioreactor", "nioreactor-spin", "nioreactor-backoff" -> {
+                // The -spin and -backoff kinds are `serve --select-strategy spin|backoff` (default --spin-for): only
+                // the strategies scenario starts them, and stops them at its end.
+                SelectStrategy strategy = switch (kind) {
+                    case "nioreactor-spin" -> SelectStrategy.SPIN;
+                    case "nioreactor-backoff" -> SelectStrategy.BACKOFF;
+                    default -> SelectStrategy.BLOCK;
+                };
                 Limits limits = Limits.DEFAULTS.withMaxConnections(1_000_000);
-                Server s = Server.start(ServerConfig.builder().ephemeralPorts().limits(limits).build());
+                Server s = Server.start(ServerConfig.builder().ephemeralPorts().limits(limits).selectStrategy(strategy)
+                        .build());
+                stats = s::stats;
                 raw = s.tcpAddress().getPort();
                 framed = s.framedAddress().getPort();
                 udp = s.udpAddress().getPort();
@@ -76,6 +91,11 @@ final class ServerProcess {
                 long used = liveHeap();
                 System.out.printf("HEAP used=%d rss=%d threads=%d%n", used, rssBytes(),
                         ManagementFactory.getThreadMXBean().getThreadCount());
+                System.out.flush();
+            } else if (line.trim().equals("select")) {
+                ReactorStats r = stats == null ? null : stats.get();
+                System.out.printf("SELECT spins=%d yields=%d blocks=%d%n", r == null ? 0 : r.selectSpins(),
+                        r == null ? 0 : r.selectYields(), r == null ? 0 : r.selectBlocks());
                 System.out.flush();
             }
         }
