@@ -30,7 +30,8 @@ import nioreactor.protocol.TimeFormat;
  * The scenarios of {@code make bench}. Every server runs in a process of its own, pinned to the server core; this
  * process (pinned by run.sh to the other core) is the load generator. All servers are started first and stay up, and
  * each scenario is run against every server in turn, so the servers of one table are measured minutes apart at most,
- * under the same background load. Tables go to stdout and to the output Markdown file.
+ * under the same background load. The exception: the strategies scenario's spin and backoff servers live only while
+ * it runs. Tables go to stdout and to the output Markdown file.
  */
 final class ScenarioRunner {
 
@@ -582,6 +583,10 @@ final class ScenarioRunner {
         t.add("");
         t.add("| server | idle server CPU | spins/s | yields/s | blocking selects/s |");
         t.add("|---|---:|---:|---:|---:|");
+        System.out.println("== select strategies: server CPU while idle (" + IDLE_CPU_CONNS + " silent connections, "
+                + IDLE_CPU_WINDOW.toSeconds() + " s each)");
+        System.out.println(t.get(t.size() - 2));
+        System.out.println(t.get(t.size() - 1));
         for (ServerUnderTest s : nioreactors) {
             if (s == spin) {
                 s.thaw();
