@@ -64,6 +64,8 @@ public final class Connection extends IoHandler {
     private LazyDeadline writeStall;
     private Timer closeDeadline;
     private Object attachment;
+    /** The client's address as a trusted PROXY protocol header gave it, or null. */
+    private SocketAddress proxiedClient;
 
     Connection(Reactor reactor, SocketChannel channel, String service, StreamHandler handler, Limits limits,
                Runnable onClosed) throws IOException {
@@ -143,8 +145,28 @@ public final class Connection extends IoHandler {
         return localAddress;
     }
 
+    /**
+     * The peer of this socket as the kernel reports it. Behind a proxy that is the proxy; {@link #clientAddress()} is
+     * the client.
+     */
     public SocketAddress remoteAddress() {
         return remoteAddress;
+    }
+
+    /**
+     * Who the client is: the source address of the PROXY protocol header that opened this connection, when its
+     * listener was told to expect one ({@link ListenOptions#expectProxyHeader}) and the proxy named a client; else
+     * {@link #remoteAddress()}. A header is never taken from a listener that did not expect one, so a client cannot
+     * claim another's address by sending one. What logs, traces and services (the chat room's {@code /who}) show.
+     */
+    public SocketAddress clientAddress() {
+        return proxiedClient != null ? proxiedClient : remoteAddress;
+    }
+
+    /** Set by the PROXY protocol reader, before the service's handler hears of the connection. */
+    void proxiedClient(SocketAddress client) {
+        assert reactor.inReactorThread();
+        proxiedClient = client;
     }
 
     /** Bytes handed to {@link #send} and not yet taken by the socket. */

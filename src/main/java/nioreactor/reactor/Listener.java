@@ -9,7 +9,9 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.function.Supplier;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +27,14 @@ import org.slf4j.LoggerFactory;
  * {@link Limits#acceptBackoff()}. Without that pause the pending connection stays in the backlog, the selector reports
  * the listener ready again at once, and the loop spins at 100% CPU while accomplishing nothing.
  *
- * <p>{@link #address()} and {@link #service()} may be called from any thread; {@link #close()} too (it hands itself to
- * the reactor). {@link #activeConnections()} is for the reactor thread.
+ * <p>With {@link ListenOptions#handOffTo} the listener's reactor only accepts: each new channel is handed, through
+ * {@link Reactor#execute}, to a worker reactor, which makes the {@link Connection} and its handler and registers it
+ * on its own thread; the connection lives there for good. {@link ListenOptions#withReusePort()} sets
+ * {@code SO_REUSEPORT}. {@link ListenOptions#expectProxyHeader} puts a PROXY protocol reader in front of each
+ * handler.
+ *
+ * <p>{@link #address()}, {@link #service()} and {@link #activeConnections()} may be called from any thread;
+ * {@link #close()} too (it hands itself to the reactor).
  */
 public final class Listener extends IoHandler {
     private static final Logger log = LoggerFactory.getLogger(Listener.class);
@@ -36,13 +44,25 @@ public final class Listener extends IoHandler {
     private final Stats stats;
     private final String service;
     private final ServerSocketChannel channel;
-    private final Supplier<? extends StreamHandler> handlers;
+    private final Function<? super Reactor, ? extends StreamHandler> handlers;
     private final Limits limits;
-    private final Runnable onConnectionClosed = this::connectionClosed;
+    private final ListenOptions options;
+    /** Where connections live: the workers, or this listener's own reactor alone. */
+    private final Reactor[] homes;
+    /**
+     * Open connections per home. Atomic because a connection closes on its home's thread while this listener's
+     * thread reads the counts (the limit, least-connections); without hand-off both are this reactor's thread.
+     */
+    private final AtomicIntegerArray active;
+    private final Runnable[] onConnectionClosed;
+    /** The PROXY header counters of each home, registered at bind; null without {@link ListenOptions#proxyProtocol}. */
+    private final Counter[] proxyAccepted;
+    private final Counter[] proxyFailed;
     private final SocketAddress boundAddress;
 
     private SelectionKey key;
-    private int active;
+    /** Round robin's next home; also where least-connections starts looking, so ties rotate. */
+    private int nextHome;
     private boolean closed;
     private Timer resumeTimer;
     private long lastRejectLogNanos;
@@ -50,29 +70,57 @@ public final class Listener extends IoHandler {
     private Timer rejectLogTimer;
 
     private Listener(Reactor reactor, String service, ServerSocketChannel channel,
-                     Supplier<? extends StreamHandler> handlers, Limits limits) throws IOException {
+                     Function<? super Reactor, ? extends StreamHandler> handlers, Limits limits, ListenOptions options)
+            throws IOException {
         this.reactor = reactor;
         this.stats = reactor.stats;
         this.service = service;
         this.channel = channel;
         this.handlers = handlers;
         this.limits = limits;
+        this.options = options;
+        this.homes = options.handsOff() ? options.workers().toArray(new Reactor[0]) : new Reactor[] {reactor};
+        this.active = new AtomicIntegerArray(homes.length);
+        this.onConnectionClosed = new Runnable[homes.length];
+        for (int i = 0; i < homes.length; i++) {
+            int home = i;
+            onConnectionClosed[i] = () -> active.decrementAndGet(home);
+        }
+        if (options.proxyProtocol()) {
+            proxyAccepted = new Counter[homes.length];
+            proxyFailed = new Counter[homes.length];
+            for (int i = 0; i < homes.length; i++) {
+                proxyAccepted[i] = homes[i].counter(ProxyProtocolHandler.ACCEPTED,
+                        "Connections whose PROXY protocol header was read (their client address is the proxy's word)");
+                proxyFailed[i] = homes[i].counter(ProxyProtocolHandler.FAILED,
+                        "Connections closed for a missing, malformed or late PROXY protocol header");
+            }
+        } else {
+            proxyAccepted = null;
+            proxyFailed = null;
+        }
         this.boundAddress = channel.getLocalAddress();
     }
 
     /**
      * Binds and registers. Reactor thread only. SO_REUSEADDR is on, so a restarted server binds again at once even
      * while its old connections sit in TIME_WAIT (the seed tutorial's "address already in use"); on Linux it does not
-     * let two live listeners share a port.
+     * let two live listeners share a port. SO_REUSEPORT is set only when {@code options} ask for it.
      */
-    static Listener bind(Reactor reactor, String service, SocketAddress address, Limits limits,
-                         Supplier<? extends StreamHandler> handlers) throws IOException {
+    static Listener bind(Reactor reactor, String service, SocketAddress address, Limits limits, ListenOptions options,
+                         Function<? super Reactor, ? extends StreamHandler> handlers) throws IOException {
         assert reactor.inReactorThread();
         ServerSocketChannel channel = ServerSocketChannel.open();
         try {
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            if (options.reusePort()) {
+                if (!channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                    throw new UnsupportedOperationException("SO_REUSEPORT is not supported on this platform");
+                }
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
             channel.bind(address, limits.backlog());
-            Listener listener = new Listener(reactor, service, channel, handlers, limits);
+            Listener listener = new Listener(reactor, service, channel, handlers, limits, options);
             listener.key = reactor.register(channel, OP_ACCEPT, listener);
             return listener;
         } catch (IOException | RuntimeException e) {
@@ -98,10 +146,17 @@ public final class Listener extends IoHandler {
         return limits;
     }
 
-    /** Open connections accepted by this listener. Reactor thread only. */
+    public ListenOptions options() {
+        return options;
+    }
+
+    /** Open connections accepted by this listener, on every reactor it hands to. Any thread. */
     public int activeConnections() {
-        assert reactor.inReactorThread();
-        return active;
+        int sum = 0;
+        for (int i = 0; i < homes.length; i++) {
+            sum += active.get(i);
+        }
+        return sum;
     }
 
     @Override
@@ -117,36 +172,90 @@ public final class Listener extends IoHandler {
             if (socket == null) {
                 return; // the backlog is empty
             }
-            if (active >= limits.maxConnections()) {
+            if (activeConnections() >= limits.maxConnections()) {
                 reject(socket);
+            } else if (homes.length == 1 && homes[0] == reactor) {
+                active.incrementAndGet(0);
+                open(0, socket);
             } else {
-                open(socket);
+                handOff(socket);
             }
         }
     }
 
-    private void open(SocketChannel socket) {
+    /**
+     * Picks a worker and hands it the channel; the worker makes the connection on its own thread. The count goes up
+     * here, before the hop, so the limit and least-connections see connections still in flight.
+     */
+    private void handOff(SocketChannel socket) {
+        int home = pickHome();
+        Reactor worker = homes[home];
+        if (!worker.isRunning()) {
+            log.debug("{}: worker {} has stopped; closing a new connection", service, worker.name());
+            closeQuietly(socket);
+            return;
+        }
+        active.incrementAndGet(home);
+        stats.connectionsHandedOff++;
+        worker.execute(() -> open(home, socket));
+    }
+
+    private int pickHome() {
+        int n = homes.length;
+        int start = nextHome;
+        nextHome = (start + 1) % n;
+        if (options.balance() == ListenOptions.Balance.ROUND_ROBIN) {
+            return start;
+        }
+        int best = start;
+        int fewest = active.get(start);
+        for (int k = 1; k < n && fewest > 0; k++) {
+            int i = (start + k) % n;
+            int a = active.get(i);
+            if (a < fewest) {
+                best = i;
+                fewest = a;
+            }
+        }
+        return best;
+    }
+
+    /** Makes the connection on its home reactor, which is this thread. */
+    private void open(int home, SocketChannel socket) {
+        Reactor owner = homes[home];
+        assert owner.inReactorThread() : "a connection must be made on the thread of the reactor it lives on";
+        if (owner.isShuttingDown() || !owner.isRunning()) {
+            active.decrementAndGet(home);
+            closeQuietly(socket);
+            return;
+        }
         Connection connection;
         try {
             // Small replies go out at once: without TCP_NODELAY, Nagle's algorithm would hold a reply back while an
             // earlier one is unacknowledged (the seed's sticky-packet cause, on the sending side).
             socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            connection = new Connection(reactor, socket, service, handlers.get(), limits, onConnectionClosed);
+            StreamHandler handler = handlers.apply(owner);
+            if (proxyAccepted != null) {
+                handler = new ProxyProtocolHandler(handler, options.proxyTimeout(), proxyAccepted[home],
+                        proxyFailed[home]);
+            }
+            connection = new Connection(owner, socket, service, handler, limits, onConnectionClosed[home]);
         } catch (IOException e) {
             log.debug("accept on {}: connection failed before it started: {}", service, e.toString());
+            active.decrementAndGet(home);
             closeQuietly(socket);
             return;
         } catch (RuntimeException e) {
             // The handler factory threw: this one connection is refused, the listener goes on.
-            stats.handlerErrors++;
+            owner.stats.handlerErrors++;
             log.warn("{}: the handler factory failed; closing the new connection", service, e);
+            active.decrementAndGet(home);
             closeQuietly(socket);
             return;
         }
-        active++;
-        stats.connectionsAccepted++;
-        if (reactor.trace().on) {
-            reactor.trace().event("accept #{} from {} on {}", connection.id(), connection.remoteAddress(), service);
+        owner.stats.connectionsAccepted++;
+        if (owner.trace().on) {
+            owner.trace().event("accept #{} from {} on {}", connection.id(), connection.remoteAddress(), service);
         }
         log.debug("#{} accepted on {} from {}", connection.id(), service, connection.remoteAddress());
         try {
@@ -154,10 +263,6 @@ public final class Listener extends IoHandler {
         } catch (IOException e) {
             connection.close(CloseReason.RESET);
         }
-    }
-
-    private void connectionClosed() {
-        active--;
     }
 
     private void reject(SocketChannel socket) {
@@ -187,7 +292,7 @@ public final class Listener extends IoHandler {
         if (rejectedSinceLog == 0) {
             return;
         }
-        log.warn("{}: {} connection(s) refused: {} open, its maximum is {}", service, rejectedSinceLog, active,
+        log.warn("{}: {} connection(s) refused: {} open, its maximum is {}", service, rejectedSinceLog, activeConnections(),
                 limits.maxConnections());
         lastRejectLogNanos = System.nanoTime();
         rejectedSinceLog = 0;

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -415,7 +416,22 @@ public final class Reactor implements Executor {
     public CompletableFuture<Listener> listen(String service, SocketAddress address, Limits limits,
                                               Supplier<? extends StreamHandler> handlers) {
         Objects.requireNonNull(handlers, "handlers");
-        return submit(() -> Listener.bind(this, service, address, limits, handlers));
+        return listen(service, address, limits, ListenOptions.DEFAULTS, home -> handlers.get());
+    }
+
+    /**
+     * {@link #listen(String, SocketAddress, Limits, Supplier) listen}, with {@code options}: hand connections to
+     * worker reactors, set {@code SO_REUSEPORT}, expect a PROXY protocol header (see {@link ListenOptions}). Each
+     * connection's handler comes from {@code handlers}, called on the thread of the reactor the connection will live
+     * on, with that reactor, so a service can give each reactor its own state (a chat room per reactor, a scratch
+     * buffer) and still need no lock. Any thread.
+     */
+    public CompletableFuture<Listener> listen(String service, SocketAddress address, Limits limits,
+                                              ListenOptions options,
+                                              Function<? super Reactor, ? extends StreamHandler> handlers) {
+        Objects.requireNonNull(handlers, "handlers");
+        Objects.requireNonNull(options, "options");
+        return submit(() -> Listener.bind(this, service, address, limits, options, handlers));
     }
 
     /**
@@ -616,6 +632,12 @@ public final class Reactor implements Executor {
         }
         schedule(timeout, "shutdown-deadline", this::forceRemaining);
         connectionClosed(); // finishes at once when nothing was open
+    }
+
+    /** True once a graceful shutdown has begun. Reactor thread only. */
+    boolean isShuttingDown() {
+        assert inReactorThread();
+        return shuttingDown;
     }
 
     /** Told by every connection as it closes: the last one to go ends a graceful shutdown. */

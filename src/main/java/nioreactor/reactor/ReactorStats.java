@@ -27,6 +27,7 @@ public final class ReactorStats {
     private final long timersFired;
     private final long handlerErrors;
     private final long connectionsAccepted;
+    private final long connectionsHandedOff;
     private final long connectionsConnected;
     private final long connectFailures;
     private final long connectionsActive;
@@ -59,6 +60,7 @@ public final class ReactorStats {
         timersFired = s.timersFired;
         handlerErrors = s.handlerErrors;
         connectionsAccepted = s.connectionsAccepted;
+        connectionsHandedOff = s.connectionsHandedOff;
         connectionsConnected = s.connectionsConnected;
         connectFailures = s.connectFailures;
         connectionsActive = s.connectionsActive;
@@ -137,6 +139,14 @@ public final class ReactorStats {
     /** TCP connections accepted by a listener. */
     public long connectionsAccepted() {
         return connectionsAccepted;
+    }
+
+    /**
+     * TCP connections this reactor's listeners accepted and handed to a worker reactor
+     * ({@link ListenOptions#handOffTo}); each is counted in the worker's {@link #connectionsAccepted()}.
+     */
+    public long connectionsHandedOff() {
+        return connectionsHandedOff;
     }
 
     /** Outbound TCP connections that completed their connect. */

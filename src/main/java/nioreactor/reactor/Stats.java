@@ -31,6 +31,8 @@ final class Stats {
 
     // TCP
     long connectionsAccepted;
+    /** Accepted here and handed to a worker reactor ({@link ListenOptions#handOffTo}); counted as accepted there. */
+    long connectionsHandedOff;
     long connectionsConnected;
     long connectFailures;
     long connectionsActive;
