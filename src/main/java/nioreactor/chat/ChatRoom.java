@@ -15,6 +15,7 @@ import nioreactor.reactor.CloseReason;
 import nioreactor.reactor.Connection;
 import nioreactor.reactor.Counter;
 import nioreactor.reactor.Limits;
+import nioreactor.reactor.ListenOptions;
 import nioreactor.reactor.Listener;
 import nioreactor.reactor.Reactor;
 import nioreactor.reactor.StreamHandler;
@@ -119,6 +120,18 @@ public final class ChatRoom {
         return reactor.listen("chat", address, limits, handlers());
     }
 
+    /**
+     * Likewise with {@code options}, e.g. {@link ListenOptions#expectProxyHeader} behind a proxy (then {@code /who}
+     * shows the clients' real addresses). Hand-off to other reactors is refused: this room is one reactor's.
+     */
+    public CompletableFuture<Listener> listen(InetSocketAddress address, Limits limits, ListenOptions options) {
+        if (options.handsOff()) {
+            throw new IllegalArgumentException("a chat room lives on one reactor; it cannot hand members to others");
+        }
+        Supplier<StreamHandler> members = handlers();
+        return reactor.listen("chat", address, limits, options, home -> members.get());
+    }
+
     /** A new member's handler for each connection: give this to {@link Reactor#listen}. */
     public Supplier<StreamHandler> handlers() {
         return () -> new Member(this, new LineAssembler(maxLine));
@@ -196,7 +209,10 @@ public final class ChatRoom {
         return true;
     }
 
-    /** {@code * 3 here: #1 alice, #2, #7 bob (you)}, in the order they joined. */
+    /**
+     * {@code * 3 here: #1 alice 127.0.0.1:50312, #2 127.0.0.1:50318, #7 bob 198.51.100.7:40001 (you)}, in the order
+     * they joined, each with its client address (behind a PROXY-protocol proxy, the real client's).
+     */
     void who(Member asking) {
         StringBuilder line = new StringBuilder("* ").append(members.size()).append(" here:");
         String sep = " ";
@@ -205,12 +221,22 @@ public final class ChatRoom {
             if (m.nick() != null) {
                 line.append(' ').append(m.nick());
             }
+            line.append(' ').append(hostPort(m.connection().clientAddress()));
             if (m == asking) {
                 line.append(" (you)");
             }
             sep = ", ";
         }
         tell(asking, line.toString());
+    }
+
+    /** {@code 127.0.0.1:50312}, {@code [::1]:50312}. */
+    static String hostPort(java.net.SocketAddress address) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            String host = inet.getAddress().getHostAddress();
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        return String.valueOf(address);
     }
 
     void error(Member member, String what) {
@@ -313,7 +339,7 @@ public final class ChatRoom {
     /** A WARN at most once a second, counting the cuts since the last one, as the listener does for rejections. */
     private void noteCut(Member m) {
         cutsSinceWarn++;
-        lastCut = m.name() + " from " + m.connection().remoteAddress() + " with " + m.pendingAtCut()
+        lastCut = m.name() + " from " + hostPort(m.connection().clientAddress()) + " with " + m.pendingAtCut()
                 + " bytes pending";
         long now = System.nanoTime();
         if (lastWarnNanos == 0 || now - lastWarnNanos >= WARN_INTERVAL_NANOS) {

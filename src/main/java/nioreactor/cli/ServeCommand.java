@@ -144,6 +144,24 @@ final class ServeCommand implements Callable<Integer> {
                     + Converters.DURATION_SECONDS)
     Duration spinFor = ServerConfig.DEFAULT_SPIN_FOR;
 
+    @Option(names = "--reuse-port",
+            description = "Set SO_REUSEPORT on the service ports (TCP and UDP, not --metrics), so several serve processes on this host can share them; the kernel spreads connections over them. Every process sharing a port must set it.")
+    boolean reusePort;
+
+    @Option(names = "--proxy-protocol",
+            description = "Expect a PROXY protocol header (v1 or v2, as HAProxy's send-proxy/send-proxy-v2 write it) at the start of every connection to the TCP service ports (not --metrics); the client address it gives shows in logs, --trace and the chat room's /who. Only for ports that only the proxy can reach: a header is trusted as it comes.")
+    boolean proxyProtocol;
+
+    @Option(names = "--proxy-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            description = "With --proxy-protocol: a connection whose header is not complete within this is closed (default: 3s)."
+                    + Converters.DURATION_SECONDS)
+    Duration proxyTimeout = ServerConfig.DEFAULT_PROXY_TIMEOUT;
+
+    @Option(names = "--drain-delay", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            description = "On SIGTERM/SIGINT, first answer GET /health with 503 for this long while still serving and accepting, so a load balancer takes this process out of rotation; then shut down gracefully (default: 0; behind a balancer, a few health-check intervals)."
+                    + Converters.DURATION_SECONDS)
+    Duration drainDelay = ServerConfig.DEFAULT_DRAIN_DELAY;
+
     @Option(names = "--trace", description = "Log every reactor event (select, accept, read, write, OP_WRITE, close...).")
     boolean trace;
 
@@ -178,6 +196,10 @@ final class ServeCommand implements Callable<Integer> {
                 .trace(trace)
                 .selectStrategy(selectStrategy)
                 .spinFor(spinFor)
+                .reusePort(reusePort)
+                .proxyProtocol(proxyProtocol)
+                .proxyTimeout(proxyTimeout)
+                .drainDelay(drainDelay)
                 .build();
     }
 
@@ -216,6 +238,10 @@ final class ServeCommand implements Callable<Integer> {
                 terminal.err().println("serve: the reactor stopped unexpectedly; exiting");
                 return 1;
             }
+        }
+        server.drain();
+        if (!drainDelay.isZero()) {
+            Thread.sleep(drainDelay.toMillis()); // still serving and accepting: the balancer's checks see the 503
         }
         log.info("signal received; shutting down (up to {} ms)", shutdownTimeout.toMillis());
         server.close();

@@ -9,7 +9,7 @@ import nioreactor.reactor.Reactor;
 
 /**
  * {@code serve --metrics PORT}: a fourth protocol on the same selector, HTTP/1.1 answering {@code GET /metrics} in the
- * Prometheus text format (see {@link MetricsHttp}). Being on the reactor it costs no thread, and it shows the loop
+ * Prometheus text format (see {@link MetricsHttp}), and {@code GET /health} for load balancers ({@link Health}). Being on the reactor it costs no thread, and it shows the loop
  * multiplexing one more kind of connection; its own connections are counted in the metrics like any other. Built on
  * the public reactor API only, like every service.
  *
@@ -31,7 +31,13 @@ public final class MetricsEndpoint {
      * {@link #DEFAULT_IDLE_TIMEOUT} when {@code limits} has none. Any thread.
      */
     public static CompletableFuture<Listener> listen(Reactor reactor, SocketAddress address, Limits limits) {
+        return listen(reactor, address, limits, new Health());
+    }
+
+    /** Likewise, with {@code GET /health} answering as {@code health} says (200 ok, or 503 draining). Any thread. */
+    public static CompletableFuture<Listener> listen(Reactor reactor, SocketAddress address, Limits limits,
+                                                     Health health) {
         Limits own = limits.idleTimeoutEnabled() ? limits : limits.withIdleTimeout(DEFAULT_IDLE_TIMEOUT);
-        return reactor.listen("metrics", address, own, () -> new MetricsHttp(reactor, own.highWater()));
+        return reactor.listen("metrics", address, own, () -> new MetricsHttp(reactor, own.highWater(), health));
     }
 }

@@ -28,11 +28,13 @@ final class MetricsHttp implements StreamHandler {
 
     private final Reactor reactor;
     private final long maxPending;
+    private final Health health;
     private final HttpRequestParser parser = new HttpRequestParser(MAX_HEAD);
 
-    MetricsHttp(Reactor reactor, long maxPending) {
+    MetricsHttp(Reactor reactor, long maxPending, Health health) {
         this.reactor = reactor;
         this.maxPending = maxPending;
+        this.health = health;
     }
 
     @Override
@@ -44,7 +46,7 @@ final class MetricsHttp implements StreamHandler {
             while ((result = parser.next()) instanceof HttpRequestParser.Request request) {
                 if (connection.pendingBytes() > maxPending) {
                     log.debug("#{} from {}: {} bytes of answers unread; closing instead of answering more",
-                            connection.id(), connection.remoteAddress(), connection.pendingBytes());
+                            connection.id(), connection.clientAddress(), connection.pendingBytes());
                     connection.close(CloseReason.PROTOCOL_ERROR);
                     return;
                 }
@@ -60,7 +62,7 @@ final class MetricsHttp implements StreamHandler {
                 }
             }
             if (result instanceof HttpRequestParser.Bad bad) {
-                log.debug("#{} bad HTTP request from {}: {}", connection.id(), connection.remoteAddress(), bad.reason());
+                log.debug("#{} bad HTTP request from {}: {}", connection.id(), connection.clientAddress(), bad.reason());
                 connection.send(response(bad.status(), (bad.reason() + "\n").getBytes(StandardCharsets.UTF_8),
                         "text/plain; charset=utf-8", false, true));
                 connection.closeAfterFlush(CloseReason.PROTOCOL_ERROR);
@@ -76,12 +78,23 @@ final class MetricsHttp implements StreamHandler {
         return r.path().equals("/metrics") && (r.method().equals("GET") || r.method().equals("HEAD"));
     }
 
-    private static ByteBuffer answer(HttpRequestParser.Request r, byte[] metrics, boolean close) {
+    private static boolean isHealth(HttpRequestParser.Request r) {
+        return r.path().equals("/health") && (r.method().equals("GET") || r.method().equals("HEAD"));
+    }
+
+    private ByteBuffer answer(HttpRequestParser.Request r, byte[] metrics, boolean close) {
         boolean head = r.method().equals("HEAD");
         if (isMetrics(r)) {
             return response(200, metrics, PrometheusText.CONTENT_TYPE, head, close);
         }
-        return response(404, "not found; try GET /metrics\n".getBytes(StandardCharsets.UTF_8),
+        if (isHealth(r)) {
+            // A load balancer's check: 503 from the moment the server began to drain, so it stops sending new
+            // connections while the listeners are still open (serve --drain-delay).
+            boolean draining = health.isDraining();
+            return response(draining ? 503 : 200, (draining ? "draining\n" : "ok\n").getBytes(StandardCharsets.US_ASCII),
+                    "text/plain; charset=utf-8", head, close);
+        }
+        return response(404, "not found; try GET /metrics or GET /health\n".getBytes(StandardCharsets.UTF_8),
                 "text/plain; charset=utf-8", head, close);
     }
 
@@ -105,6 +118,7 @@ final class MetricsHttp implements StreamHandler {
             case 400 -> "Bad Request";
             case 404 -> "Not Found";
             case 431 -> "Request Header Fields Too Large";
+            case 503 -> "Service Unavailable";
             case 505 -> "HTTP Version Not Supported";
             default -> "Error";
         };

@@ -441,7 +441,22 @@ public final class Reactor implements Executor {
     public CompletableFuture<UdpSocket> bindUdp(String service, SocketAddress address, UdpLimits limits,
                                                 DatagramHandler handler) {
         Objects.requireNonNull(handler, "handler");
-        return submit(() -> UdpSocket.bind(this, service, address, limits, handler));
+        return submit(() -> UdpSocket.bind(this, service, address, limits, false, handler));
+    }
+
+    /**
+     * {@link #bindUdp(String, SocketAddress, UdpLimits, DatagramHandler) bindUdp}, with {@code options}: of those,
+     * only {@link ListenOptions#reusePort()} applies to UDP (several reactors or processes each bind the port, and
+     * the kernel spreads datagrams over them by sender); hand-off and PROXY headers are for TCP listeners and are
+     * refused here. Any thread.
+     */
+    public CompletableFuture<UdpSocket> bindUdp(String service, SocketAddress address, UdpLimits limits,
+                                                ListenOptions options, DatagramHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        if (options.handsOff() || options.proxyProtocol()) {
+            throw new IllegalArgumentException("UDP sockets take only the reuse-port option, not " + options);
+        }
+        return submit(() -> UdpSocket.bind(this, service, address, limits, options.reusePort(), handler));
     }
 
     /**

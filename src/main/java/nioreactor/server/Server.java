@@ -8,9 +8,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import nioreactor.chat.ChatRoom;
+import nioreactor.metrics.Health;
 import nioreactor.metrics.MetricsEndpoint;
 import nioreactor.metrics.ReactorJmx;
 import nioreactor.reactor.Limits;
+import nioreactor.reactor.ListenOptions;
 import nioreactor.reactor.Listener;
 import nioreactor.reactor.Reactor;
 import nioreactor.reactor.Reactor.ShutdownSummary;
@@ -33,6 +35,7 @@ public final class Server implements AutoCloseable {
     private final ServerConfig config;
     private final Reactor reactor;
     private final CompletableFuture<ShutdownSummary> done = new CompletableFuture<>();
+    private final Health health = new Health();
     private Listener upper;
     private Listener framed;
     private UdpSocket time;
@@ -76,29 +79,34 @@ public final class Server implements AutoCloseable {
         BulkUpper bulk = new BulkUpper();
         UpperEcho upperEcho = new UpperEcho(bulk);
         Limits limits = config.limits().withBacklog(config.backlog());
+        ListenOptions services = serviceOptions();
         if (config.tcpPort() != ServerConfig.DISABLED) {
             InetSocketAddress at = address(config.tcpPort());
-            upper = bound("upper-echo", "tcp", at, reactor.listen("upper-echo", at, limits, () -> upperEcho));
+            upper = bound("upper-echo", "tcp", at, reactor.listen("upper-echo", at, limits, services,
+                    home -> upperEcho));
         }
         if (config.framedPort() != ServerConfig.DISABLED) {
             InetSocketAddress at = address(config.framedPort());
-            framed = bound("framed-echo", "tcp", at, reactor.listen("framed-echo", at, limits,
-                    FramedUpperEcho.forOneReactor(reactor, config.maxFrame(), bulk)));
+            var framedHandlers = FramedUpperEcho.forOneReactor(reactor, config.maxFrame(), bulk);
+            framed = bound("framed-echo", "tcp", at, reactor.listen("framed-echo", at, limits, services,
+                    home -> framedHandlers.get()));
         }
         if (config.udpPort() != ServerConfig.DISABLED) {
             InetSocketAddress at = address(config.udpPort());
             time = bound("time", "udp", at, TimeService.bind(reactor, at, config.zone(), config.clock(),
-                    new UdpLimits(config.datagramBudget(), config.udpPendingReplies())));
+                    new UdpLimits(config.datagramBudget(), config.udpPendingReplies()),
+                    config.reusePort() ? ListenOptions.DEFAULTS.withReusePort() : ListenOptions.DEFAULTS));
         }
         if (config.metricsPort() != ServerConfig.DISABLED) {
+            // Never behind the PROXY protocol nor shared: a balancer checks each process on its own metrics port.
             InetSocketAddress at = address(config.metricsPort());
             metrics = bound("metrics", "tcp", at, MetricsEndpoint.listen(reactor, at,
-                    limits.withMaxConnections(config.metricsMaxConnections())));
+                    limits.withMaxConnections(config.metricsMaxConnections()), health));
         }
         if (config.chatPort() != ServerConfig.DISABLED) {
             InetSocketAddress at = address(config.chatPort());
             chat = bound("chat", "tcp", at, ChatRoom.create(reactor, config.chatMaxLine(), config.chatMaxPending())
-                    .listen(at, limits));
+                    .listen(at, limits, services));
         }
     }
 
@@ -119,6 +127,18 @@ public final class Server implements AutoCloseable {
             throw new IllegalStateException("the reactor did not bind " + service + " within "
                     + BIND_TIMEOUT_SECONDS + " s", e);
         }
+    }
+
+    /** The options of the TCP service listeners: {@code --reuse-port} and {@code --proxy-protocol}. */
+    private ListenOptions serviceOptions() {
+        ListenOptions options = ListenOptions.DEFAULTS;
+        if (config.reusePort()) {
+            options = options.withReusePort();
+        }
+        if (config.proxyProtocol()) {
+            options = options.expectProxyHeader(config.proxyTimeout());
+        }
+        return options;
     }
 
     private InetSocketAddress address(int port) {
@@ -187,6 +207,24 @@ public final class Server implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------------------------- shutdown
+
+    /**
+     * Starts draining: {@code GET /health} answers {@code 503 draining} from now on, while every listener stays open
+     * and every connection is served as before, so that a load balancer sees the 503 and stops sending new
+     * connections before {@link #shutdown} closes the listeners. Any thread; calling it again does nothing.
+     */
+    public void drain() {
+        if (!health.isDraining()) {
+            health.drain();
+            log.info("draining: /health answers 503; listeners stay open for {} ms (--drain-delay)",
+                    config.drainDelay().toMillis());
+        }
+    }
+
+    /** True once {@link #drain} was called. Any thread. */
+    public boolean isDraining() {
+        return health.isDraining();
+    }
 
     /**
      * Graceful shutdown: listeners close at once (new connections are refused), connections stop reading and flush

@@ -29,6 +29,8 @@ public final class ServerConfig {
     public static final int DEFAULT_METRICS_MAX_CONNECTIONS = MetricsEndpoint.DEFAULT_MAX_CONNECTIONS;
     public static final int DEFAULT_CHAT_MAX_LINE = ChatRoom.DEFAULT_MAX_LINE;
     public static final long DEFAULT_CHAT_MAX_PENDING = ChatRoom.DEFAULT_MAX_PENDING;
+    public static final Duration DEFAULT_PROXY_TIMEOUT = Duration.ofSeconds(3);
+    public static final Duration DEFAULT_DRAIN_DELAY = Duration.ZERO;
 
     private final Builder b;
 
@@ -66,6 +68,13 @@ public final class ServerConfig {
     public int chatPort() { return b.chatPort; }
     public int chatMaxLine() { return b.chatMaxLine; }
     public long chatMaxPending() { return b.chatMaxPending; }
+    /** SO_REUSEPORT on the service ports (not metrics), so several serve processes can share them. */
+    public boolean reusePort() { return b.reusePort; }
+    /** Whether the TCP service listeners (not metrics) expect a PROXY protocol header first. */
+    public boolean proxyProtocol() { return b.proxyProtocol; }
+    public Duration proxyTimeout() { return b.proxyTimeout; }
+    /** How long, after SIGTERM, /health answers 503 while the listeners stay open, before the graceful shutdown. */
+    public Duration drainDelay() { return b.drainDelay; }
 
     /** Fluent settings; every field starts at its documented default. */
     public static final class Builder {
@@ -91,6 +100,10 @@ public final class ServerConfig {
         private int chatPort = DISABLED;
         private int chatMaxLine = DEFAULT_CHAT_MAX_LINE;
         private long chatMaxPending = DEFAULT_CHAT_MAX_PENDING;
+        private boolean reusePort;
+        private boolean proxyProtocol;
+        private Duration proxyTimeout = DEFAULT_PROXY_TIMEOUT;
+        private Duration drainDelay = DEFAULT_DRAIN_DELAY;
 
         private Builder() {
         }
@@ -133,6 +146,23 @@ public final class ServerConfig {
             return this;
         }
 
+        public Builder reusePort(boolean v) { reusePort = v; return this; }
+        public Builder proxyProtocol(boolean v) { proxyProtocol = v; return this; }
+        public Builder proxyTimeout(Duration v) {
+            if (v.isZero() || v.isNegative()) {
+                throw new IllegalArgumentException("proxy timeout must be positive, got " + v);
+            }
+            proxyTimeout = v;
+            return this;
+        }
+        public Builder drainDelay(Duration v) {
+            if (v.isNegative()) {
+                throw new IllegalArgumentException("drain delay must not be negative, got " + v);
+            }
+            drainDelay = v;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(this);
         }
@@ -161,6 +191,10 @@ public final class ServerConfig {
             c.chatPort = chatPort;
             c.chatMaxLine = chatMaxLine;
             c.chatMaxPending = chatMaxPending;
+            c.reusePort = reusePort;
+            c.proxyProtocol = proxyProtocol;
+            c.proxyTimeout = proxyTimeout;
+            c.drainDelay = drainDelay;
             return c;
         }
 

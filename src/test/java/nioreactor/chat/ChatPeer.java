@@ -41,6 +41,11 @@ final class ChatPeer implements AutoCloseable {
         return new ChatPeer(s);
     }
 
+    /** This member's address as the room's {@code /who} shows it: {@code 127.0.0.1:50312}. */
+    String at() {
+        return socket.getLocalAddress().getHostAddress() + ":" + socket.getLocalPort();
+    }
+
     void send(String text) throws IOException {
         send(text.getBytes(StandardCharsets.ISO_8859_1));
     }
