@@ -6,7 +6,7 @@ override MVN := $(MVN) -Dstyle.color=never
 JAR := target/nioreactor.jar
 SOURCES := $(shell find src/main -type f 2>/dev/null) pom.xml
 
-.PHONY: run test install jar clean bench bench-micro soak
+.PHONY: run test test-lb install jar clean bench bench-micro soak
 
 run: $(JAR)
 	java -jar $(JAR) serve
@@ -17,6 +17,16 @@ test:
 	$(MVN) verify
 	$(MAKE) --no-print-directory install
 	cd bench && $(MVN) -q compile
+
+# HAProxy (deploy/haproxy.cfg, its ports substituted) in front of three `serve --proxy-protocol` processes under
+# verified load, one drained with SIGTERM and one SIGKILLed (src/test/java/nioreactor/lb/HaproxyLoadBalancingCheck.java).
+# Installs Debian's haproxy when it is missing (needs root, as in CI). Prints its figures, and fails, never skips.
+LB_REPORT := target/surefire-reports/nioreactor.lb.HaproxyLoadBalancingCheck-output.txt
+test-lb: $(JAR)
+	@command -v haproxy >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y haproxy; }
+	@rm -f $(LB_REPORT)
+	@$(MVN) -q test -Dtest=HaproxyLoadBalancingCheck -Dsurefire.failIfNoSpecifiedTests=false; status=$$?; \
+		cat $(LB_REPORT) 2>/dev/null; exit $$status
 
 # Writes nioreactor 0.1.0 (jar and pom) into the local Maven repository (~/.m2/repository/nioreactor/), where the
 # bench project finds it.
