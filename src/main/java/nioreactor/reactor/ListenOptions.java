@@ -47,6 +47,15 @@ public record ListenOptions(boolean reusePort, List<Reactor> workers, Balance ba
     /** One reactor, no {@code SO_REUSEPORT}, no PROXY header: what {@code listen} without options does. */
     public static final ListenOptions DEFAULTS = new ListenOptions(false, List.of(), Balance.ROUND_ROBIN, Duration.ZERO);
 
+    /**
+     * Checks the options; {@code workers} is copied.
+     *
+     * @param reusePort    set {@code SO_REUSEPORT}
+     * @param workers      the reactors connections are handed to; empty for none
+     * @param balance      how a worker is picked
+     * @param proxyTimeout how long a PROXY header may take; zero: no header expected
+     * @throws IllegalArgumentException if the timeout is negative or a worker is listed twice
+     */
     public ListenOptions {
         workers = List.copyOf(workers);
         Objects.requireNonNull(balance, "balance");
@@ -58,15 +67,18 @@ public record ListenOptions(boolean reusePort, List<Reactor> workers, Balance ba
         }
     }
 
-    /** A copy that sets {@code SO_REUSEPORT}, so that other reactors or processes may bind the same address too. */
+    /** {@return a copy that sets {@code SO_REUSEPORT}}, so that other reactors or processes may bind the address too. */
     public ListenOptions withReusePort() {
         return new ListenOptions(true, workers, balance, proxyTimeout);
     }
 
     /**
-     * A copy that hands each accepted connection to one of {@code workers} (which may include the listener's own
-     * reactor), picked by {@code balance}. The workers must be started; a worker that has stopped or is shutting
-     * down gets none (the connection is closed).
+     * {@return a copy that hands each accepted connection to one of {@code workers}} They may include the listener's
+     * own reactor. The workers must be started; a worker that has stopped or is shutting down gets none (the
+     * connection is closed).
+     *
+     * @param workers the reactors connections go to, each at most once
+     * @param balance how each connection's worker is picked
      */
     public ListenOptions handOffTo(List<Reactor> workers, Balance balance) {
         if (workers.isEmpty()) {
@@ -76,10 +88,12 @@ public record ListenOptions(boolean reusePort, List<Reactor> workers, Balance ba
     }
 
     /**
-     * A copy that expects a PROXY protocol header (v1 text or v2 binary, as HAProxy's {@code send-proxy} and
+     * {@return a copy that expects a PROXY protocol header} (v1 text or v2 binary, as HAProxy's {@code send-proxy} and
      * {@code send-proxy-v2} write it) ahead of each connection's bytes, complete within {@code timeout}. A missing,
      * malformed or late header closes that connection ({@link CloseReason#PROTOCOL_ERROR}, a DEBUG line, and the
      * {@code proxy_header_failures_total} counter). Only a listener that only a proxy can reach should trust headers.
+     *
+     * @param timeout how long a new connection may take to send its whole header
      */
     public ListenOptions expectProxyHeader(Duration timeout) {
         if (timeout.isZero() || timeout.isNegative()) {
@@ -88,12 +102,12 @@ public record ListenOptions(boolean reusePort, List<Reactor> workers, Balance ba
         return new ListenOptions(reusePort, workers, balance, timeout);
     }
 
-    /** True when accepted connections are handed to {@link #workers}. */
+    /** {@return whether accepted connections are handed to {@link #workers}} */
     public boolean handsOff() {
         return !workers.isEmpty();
     }
 
-    /** True when every connection must begin with a PROXY header. */
+    /** {@return whether every connection must begin with a PROXY header} */
     public boolean proxyProtocol() {
         return !proxyTimeout.isZero();
     }
