@@ -225,7 +225,10 @@ public final class Listener extends IoHandler {
     /** Makes the connection on its home reactor, which is this thread. */
     private void open(int home, SocketChannel socket) {
         Reactor owner = homes[home];
-        assert owner.inReactorThread() : "a connection must be made on the thread of the reactor it lives on";
+        if (!owner.inReactorThread()) { // the thread rule, checked always: the hand-off must go through execute
+            throw new IllegalStateException("a connection of " + owner.name() + " made on "
+                    + Thread.currentThread().getName());
+        }
         if (owner.isShuttingDown() || !owner.isRunning()) {
             active.decrementAndGet(home);
             closeQuietly(socket);
