@@ -84,6 +84,38 @@ final class Converters {
     }
 
     /** {@code block}, {@code spin} or {@code backoff}, in any case. */
+    /** {@code --reactors}: a count of 1 or more, or {@code auto} for one per available core. */
+    static final class ReactorsConverter implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            String v = value.trim();
+            if (v.equalsIgnoreCase("auto")) {
+                return Runtime.getRuntime().availableProcessors();
+            }
+            try {
+                int n = Integer.parseInt(v);
+                if (n >= 1) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // fall through to the message
+            }
+            throw new TypeConversionException("'" + value + "' is not a number of reactors (1 or more, or auto)");
+        }
+    }
+
+    /** {@code --accept-mode handoff|reuseport}. */
+    static final class AcceptModeConverter implements ITypeConverter<nioreactor.server.AcceptMode> {
+        @Override
+        public nioreactor.server.AcceptMode convert(String value) {
+            try {
+                return nioreactor.server.AcceptMode.valueOf(value.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("'" + value + "' is not an accept mode (handoff or reuseport)");
+            }
+        }
+    }
+
     static final class StrategyConverter implements ITypeConverter<SelectStrategy> {
         @Override
         public SelectStrategy convert(String value) {

@@ -144,6 +144,14 @@ final class ServeCommand implements Callable<Integer> {
                     + Converters.DURATION_SECONDS)
     Duration spinFor = ServerConfig.DEFAULT_SPIN_FOR;
 
+    @Option(names = "--reactors", paramLabel = "N|auto", converter = Converters.ReactorsConverter.class,
+            description = "Reactor threads (reactor-0 ... reactor-N-1) serving the TCP services; auto is one per core (default: 1, everything on one thread). Each connection lives on one reactor for good.")
+    int reactors = 1;
+
+    @Option(names = "--accept-mode", paramLabel = "handoff|reuseport", converter = Converters.AcceptModeConverter.class,
+            description = "With --reactors above 1: handoff (reactor-0 accepts and hands each connection to the reactor with the fewest) or reuseport (each reactor listens with SO_REUSEPORT and the kernel spreads connections) (default: handoff).")
+    nioreactor.server.AcceptMode acceptMode = ServerConfig.DEFAULT_ACCEPT_MODE;
+
     @Option(names = "--reuse-port",
             description = "Set SO_REUSEPORT on the service ports (TCP and UDP, not --metrics), so several serve processes on this host can share them; the kernel spreads connections over them. Every process sharing a port must set it.")
     boolean reusePort;
@@ -200,6 +208,8 @@ final class ServeCommand implements Callable<Integer> {
                 .proxyProtocol(proxyProtocol)
                 .proxyTimeout(proxyTimeout)
                 .drainDelay(drainDelay)
+                .reactors(reactors)
+                .acceptMode(acceptMode)
                 .build();
     }
 
@@ -232,7 +242,7 @@ final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         while (!stop.await(1, TimeUnit.SECONDS)) {
-            if (!server.reactor().isRunning()) {
+            if (!server.isRunning()) {
                 // The loop only ends by itself on an error it cannot survive (logged): a process that stays up but
                 // serves nothing would fool a supervisor, so exit non-zero and let it restart us.
                 terminal.err().println("serve: the reactor stopped unexpectedly; exiting");

@@ -2,6 +2,7 @@ package nioreactor.metrics;
 
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import nioreactor.reactor.Limits;
 import nioreactor.reactor.Listener;
@@ -37,7 +38,18 @@ public final class MetricsEndpoint {
     /** Likewise, with {@code GET /health} answering as {@code health} says (200 ok, or 503 draining). Any thread. */
     public static CompletableFuture<Listener> listen(Reactor reactor, SocketAddress address, Limits limits,
                                                      Health health) {
+        return listen(reactor, address, limits, health, List.of(reactor));
+    }
+
+    /**
+     * Likewise, showing every reactor of {@code shown} (a server's {@code --reactors N}): each series with a
+     * {@code reactor} label, plus the total without one. The answer is gathered from each reactor on its own thread,
+     * without blocking this one. Any thread.
+     */
+    public static CompletableFuture<Listener> listen(Reactor reactor, SocketAddress address, Limits limits,
+                                                     Health health, List<Reactor> shown) {
         Limits own = limits.idleTimeoutEnabled() ? limits : limits.withIdleTimeout(DEFAULT_IDLE_TIMEOUT);
-        return reactor.listen("metrics", address, own, () -> new MetricsHttp(reactor, own.highWater(), health));
+        List<Reactor> all = List.copyOf(shown);
+        return reactor.listen("metrics", address, own, () -> new MetricsHttp(reactor, all, own.highWater(), health));
     }
 }

@@ -2,9 +2,13 @@ package nioreactor.metrics;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import nioreactor.reactor.CloseReason;
 import nioreactor.reactor.Connection;
 import nioreactor.reactor.Reactor;
+import nioreactor.reactor.ReactorStats;
 import nioreactor.reactor.StreamHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,19 +31,37 @@ final class MetricsHttp implements StreamHandler {
     static final int MAX_HEAD = 8 * 1024;
 
     private final Reactor reactor;
+    /** The reactors {@code /metrics} shows: this one alone, or every reactor of a server ({@code --reactors N}). */
+    private final List<Reactor> shown;
     private final long maxPending;
     private final Health health;
     private final HttpRequestParser parser = new HttpRequestParser(MAX_HEAD);
+    /**
+     * With several reactors, a {@code /metrics} answer needs a snapshot from each, taken on its own thread: while
+     * they are gathered (asynchronously: this thread never waits), reading is paused, the request waits here, and the
+     * rest of the read waits in {@link #leftover}.
+     */
+    private HttpRequestParser.Request waiting;
+    private ByteBuffer leftover;
 
-    MetricsHttp(Reactor reactor, long maxPending, Health health) {
+    MetricsHttp(Reactor reactor, List<Reactor> shown, long maxPending, Health health) {
         this.reactor = reactor;
+        this.shown = List.copyOf(shown);
         this.maxPending = maxPending;
         this.health = health;
     }
 
     @Override
     public void onData(Connection connection, ByteBuffer data) {
-        byte[] metrics = null; // rendered at most once per read, however many requests the read holds
+        if (waiting != null) {
+            keep(data); // read before the pause took effect
+            return;
+        }
+        process(connection, data, null);
+    }
+
+    private void process(Connection connection, ByteBuffer data, byte[] gathered) {
+        byte[] metrics = gathered; // rendered at most once per read, however many requests the read holds
         while (true) {
             parser.feed(data);
             HttpRequestParser.Result result;
@@ -51,13 +73,13 @@ final class MetricsHttp implements StreamHandler {
                     return;
                 }
                 if (metrics == null && isMetrics(request)) {
+                    if (shown.size() > 1) {
+                        gather(connection, request, data);
+                        return;
+                    }
                     metrics = PrometheusText.render(reactor.stats()).getBytes(StandardCharsets.UTF_8);
                 }
-                boolean close = !request.keepAlive() || request.hasBody();
-                connection.send(answer(request, metrics, close));
-                if (close) {
-                    // The client asked for it (or sent a body we do not read): a polite close, not an error.
-                    connection.closeAfterFlush(CloseReason.PEER_EOF);
+                if (!respond(connection, request, metrics)) {
                     return;
                 }
             }
@@ -72,6 +94,74 @@ final class MetricsHttp implements StreamHandler {
                 return; // NeedMore: wait for the rest of the head
             }
         }
+    }
+
+    /** Answers one request; false once the connection is closing. */
+    private boolean respond(Connection connection, HttpRequestParser.Request request, byte[] metrics) {
+        boolean close = !request.keepAlive() || request.hasBody();
+        connection.send(answer(request, metrics, close));
+        if (close) {
+            // The client asked for it (or sent a body we do not read): a polite close, not an error.
+            connection.closeAfterFlush(CloseReason.PEER_EOF);
+            return false;
+        }
+        return true;
+    }
+
+    /** Asks every reactor for a snapshot on its own thread; answers when all have, back on this thread. */
+    private void gather(Connection connection, HttpRequestParser.Request request, ByteBuffer rest) {
+        waiting = request;
+        keep(rest);
+        connection.pauseReading();
+        List<CompletableFuture<ReactorStats>> parts = new ArrayList<>(shown.size());
+        for (Reactor r : shown) {
+            parts.add(r.submit(r::stats)); // on r's thread stats() is taken at once: nobody waits
+        }
+        CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).whenComplete((ok, failed) ->
+                reactor.execute(() -> gathered(connection, parts, failed)));
+    }
+
+    private void gathered(Connection connection, List<CompletableFuture<ReactorStats>> parts, Throwable failed) {
+        HttpRequestParser.Request request = waiting;
+        waiting = null;
+        ByteBuffer rest = leftover;
+        leftover = null;
+        if (connection.isClosing()) {
+            return;
+        }
+        if (failed != null) {
+            log.debug("#{}: a reactor gave no snapshot ({}); answering 503", connection.id(), failed.toString());
+            connection.send(response(503, "a reactor did not answer\n".getBytes(StandardCharsets.US_ASCII),
+                    "text/plain; charset=utf-8", false, true));
+            connection.closeAfterFlush(CloseReason.PEER_EOF);
+            return;
+        }
+        List<String> names = new ArrayList<>(shown.size());
+        List<ReactorStats> stats = new ArrayList<>(shown.size());
+        for (int i = 0; i < shown.size(); i++) {
+            names.add(shown.get(i).name());
+            stats.add(parts.get(i).join());
+        }
+        byte[] metrics = PrometheusText.render(names, stats).getBytes(StandardCharsets.UTF_8);
+        if (!respond(connection, request, metrics)) {
+            return;
+        }
+        connection.resumeReading();
+        process(connection, rest == null ? ByteBuffer.allocate(0) : rest, metrics);
+    }
+
+    /** Copies what is left of a read that came while an answer was being gathered (at most a few reads' worth). */
+    private void keep(ByteBuffer data) {
+        if (!data.hasRemaining()) {
+            return;
+        }
+        int need = (leftover == null ? 0 : leftover.remaining()) + data.remaining();
+        ByteBuffer grown = ByteBuffer.allocate(need);
+        if (leftover != null) {
+            grown.put(leftover);
+        }
+        grown.put(data);
+        leftover = grown.flip();
     }
 
     private static boolean isMetrics(HttpRequestParser.Request r) {

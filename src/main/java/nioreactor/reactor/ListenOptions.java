@@ -30,8 +30,10 @@ import java.util.Objects;
  * @param proxyTimeout when not zero, every connection must begin with a PROXY protocol header (v1 or v2) that is
  *                     complete within this time; the header is trusted, and gives {@link Connection#clientAddress()}.
  *                     Zero (the default): a PROXY header is just data, like any other bytes
+ * @param limitSharedWith when not null, the listener whose open-connection count this one shares
  */
-public record ListenOptions(boolean reusePort, List<Reactor> workers, Balance balance, Duration proxyTimeout) {
+public record ListenOptions(boolean reusePort, List<Reactor> workers, Balance balance, Duration proxyTimeout,
+                            Listener limitSharedWith) {
 
     /** How {@link #handOffTo} picks the worker for a new connection. */
     public enum Balance {
@@ -45,7 +47,8 @@ public record ListenOptions(boolean reusePort, List<Reactor> workers, Balance ba
     }
 
     /** One reactor, no {@code SO_REUSEPORT}, no PROXY header: what {@code listen} without options does. */
-    public static final ListenOptions DEFAULTS = new ListenOptions(false, List.of(), Balance.ROUND_ROBIN, Duration.ZERO);
+    public static final ListenOptions DEFAULTS =
+            new ListenOptions(false, List.of(), Balance.ROUND_ROBIN, Duration.ZERO, null);
 
     /**
      * Checks the options; {@code workers} is copied.
@@ -54,6 +57,7 @@ public record ListenOptions(boolean reusePort, List<Reactor> workers, Balance ba
      * @param workers      the reactors connections are handed to; empty for none
      * @param balance      how a worker is picked
      * @param proxyTimeout how long a PROXY header may take; zero: no header expected
+     * @param limitSharedWith a listener whose connection count this one shares, or null
      * @throws IllegalArgumentException if the timeout is negative or a worker is listed twice
      */
     public ListenOptions {
@@ -69,7 +73,7 @@ public record ListenOptions(boolean reusePort, List<Reactor> workers, Balance ba
 
     /** {@return a copy that sets {@code SO_REUSEPORT}}, so that other reactors or processes may bind the address too. */
     public ListenOptions withReusePort() {
-        return new ListenOptions(true, workers, balance, proxyTimeout);
+        return new ListenOptions(true, workers, balance, proxyTimeout, limitSharedWith);
     }
 
     /**
@@ -84,7 +88,7 @@ public record ListenOptions(boolean reusePort, List<Reactor> workers, Balance ba
         if (workers.isEmpty()) {
             throw new IllegalArgumentException("handOffTo needs at least one worker reactor");
         }
-        return new ListenOptions(reusePort, workers, balance, proxyTimeout);
+        return new ListenOptions(reusePort, workers, balance, proxyTimeout, limitSharedWith);
     }
 
     /**
@@ -99,7 +103,18 @@ public record ListenOptions(boolean reusePort, List<Reactor> workers, Balance ba
         if (timeout.isZero() || timeout.isNegative()) {
             throw new IllegalArgumentException("the PROXY header timeout must be positive, got " + timeout);
         }
-        return new ListenOptions(reusePort, workers, balance, timeout);
+        return new ListenOptions(reusePort, workers, balance, timeout, limitSharedWith);
+    }
+
+    /**
+     * {@return a copy whose listener counts its connections together with {@code first}'s} against
+     * {@link Limits#maxConnections()}: the SO_REUSEPORT listeners of one service on several reactors then share one
+     * limit, as one listener would have it, instead of each allowing the maximum.
+     *
+     * @param first a listener bound earlier, usually the same service on another reactor
+     */
+    public ListenOptions sharingLimitWith(Listener first) {
+        return new ListenOptions(reusePort, workers, balance, proxyTimeout, java.util.Objects.requireNonNull(first));
     }
 
     /** {@return whether accepted connections are handed to {@link #workers}} */

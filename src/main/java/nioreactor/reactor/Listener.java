@@ -10,6 +10,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -54,6 +55,11 @@ public final class Listener extends IoHandler {
      * thread reads the counts (the limit, least-connections); without hand-off both are this reactor's thread.
      */
     private final AtomicIntegerArray active;
+    /**
+     * Open connections counted against {@link Limits#maxConnections()}: this listener's own, or shared with the
+     * listener named by {@link ListenOptions#sharingLimitWith} (the SO_REUSEPORT listeners of one service).
+     */
+    private final AtomicInteger total;
     private final Runnable[] onConnectionClosed;
     /** The PROXY header counters of each home, registered at bind; null without {@link ListenOptions#proxyProtocol}. */
     private final Counter[] proxyAccepted;
@@ -81,10 +87,11 @@ public final class Listener extends IoHandler {
         this.options = options;
         this.homes = options.handsOff() ? options.workers().toArray(new Reactor[0]) : new Reactor[] {reactor};
         this.active = new AtomicIntegerArray(homes.length);
+        this.total = options.limitSharedWith() != null ? options.limitSharedWith().total : new AtomicInteger();
         this.onConnectionClosed = new Runnable[homes.length];
         for (int i = 0; i < homes.length; i++) {
             int home = i;
-            onConnectionClosed[i] = () -> active.decrementAndGet(home);
+            onConnectionClosed[i] = () -> uncount(home);
         }
         if (options.proxyProtocol()) {
             proxyAccepted = new Counter[homes.length];
@@ -154,11 +161,17 @@ public final class Listener extends IoHandler {
 
     /** {@return open connections accepted by this listener}, on every reactor it hands to. Any thread. */
     public int activeConnections() {
-        int sum = 0;
-        for (int i = 0; i < homes.length; i++) {
-            sum += active.get(i);
-        }
-        return sum;
+        return total.get();
+    }
+
+    private void count(int home) {
+        active.incrementAndGet(home);
+        total.incrementAndGet();
+    }
+
+    private void uncount(int home) {
+        active.decrementAndGet(home);
+        total.decrementAndGet();
     }
 
     @Override
@@ -177,7 +190,7 @@ public final class Listener extends IoHandler {
             if (activeConnections() >= limits.maxConnections()) {
                 reject(socket);
             } else if (homes.length == 1 && homes[0] == reactor) {
-                active.incrementAndGet(0);
+                count(0);
                 open(0, socket);
             } else {
                 handOff(socket);
@@ -197,7 +210,7 @@ public final class Listener extends IoHandler {
             closeQuietly(socket);
             return;
         }
-        active.incrementAndGet(home);
+        count(home);
         stats.connectionsHandedOff++;
         worker.execute(() -> open(home, socket));
     }
@@ -230,7 +243,7 @@ public final class Listener extends IoHandler {
                     + Thread.currentThread().getName());
         }
         if (owner.isShuttingDown() || !owner.isRunning()) {
-            active.decrementAndGet(home);
+            uncount(home);
             closeQuietly(socket);
             return;
         }
@@ -247,14 +260,14 @@ public final class Listener extends IoHandler {
             connection = new Connection(owner, socket, service, handler, limits, onConnectionClosed[home]);
         } catch (IOException e) {
             log.debug("accept on {}: connection failed before it started: {}", service, e.toString());
-            active.decrementAndGet(home);
+            uncount(home);
             closeQuietly(socket);
             return;
         } catch (RuntimeException e) {
             // The handler factory threw: this one connection is refused, the listener goes on.
             owner.stats.handlerErrors++;
             log.warn("{}: the handler factory failed; closing the new connection", service, e);
-            active.decrementAndGet(home);
+            uncount(home);
             closeQuietly(socket);
             return;
         }

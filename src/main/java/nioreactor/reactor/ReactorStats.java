@@ -47,6 +47,69 @@ public final class ReactorStats {
     private final long loopTimeSumNanos;
     private final List<Sample> services;
 
+    /**
+     * {@return one snapshot adding up several}, e.g. the reactors of one server: every counter and gauge summed, the
+     * loop-time buckets too, the peak pending the largest; service metrics summed by name, in first-seen order.
+     *
+     * @param parts the snapshots to add up, at least one
+     */
+    public static ReactorStats total(List<ReactorStats> parts) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("nothing to add up");
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        Stats t = new Stats();
+        java.util.Map<String, long[]> serviceValues = new java.util.LinkedHashMap<>();
+        java.util.Map<String, Sample> serviceShape = new java.util.LinkedHashMap<>();
+        for (ReactorStats p : parts) {
+            t.loops += p.loops;
+            t.selects += p.selects;
+            t.emptySelects += p.emptySelects;
+            t.selectSpins += p.selectSpins;
+            t.selectYields += p.selectYields;
+            t.selectBlocks += p.selectBlocks;
+            t.selectorRebuilds += p.selectorRebuilds;
+            t.selectorRebuildFailures += p.selectorRebuildFailures;
+            t.tasksRun += p.tasksRun;
+            t.timersFired += p.timersFired;
+            t.handlerErrors += p.handlerErrors;
+            t.connectionsAccepted += p.connectionsAccepted;
+            t.connectionsHandedOff += p.connectionsHandedOff;
+            t.connectionsConnected += p.connectionsConnected;
+            t.connectFailures += p.connectFailures;
+            t.connectionsActive += p.connectionsActive;
+            t.connectionsRejected += p.connectionsRejected;
+            t.acceptPauses += p.acceptPauses;
+            t.bytesRead += p.bytesRead;
+            t.bytesWritten += p.bytesWritten;
+            t.bytesPending += p.bytesPending;
+            t.peakConnectionPending = Math.max(t.peakConnectionPending, p.peakConnectionPending);
+            t.bytesAbandoned += p.bytesAbandoned;
+            t.backpressurePauses += p.backpressurePauses;
+            t.datagramsIn += p.datagramsIn;
+            t.datagramsOut += p.datagramsOut;
+            t.datagramsDropped += p.datagramsDropped;
+            for (int i = 0; i < t.closedByReason.length; i++) {
+                t.closedByReason[i] += p.closedByReason[i];
+            }
+            for (int i = 0; i < t.loopTime.counts.length; i++) {
+                t.loopTime.counts[i] += p.loopTimeCounts[i];
+            }
+            t.loopTime.sumNanos += p.loopTimeSumNanos;
+            for (Sample m : p.services) {
+                serviceShape.putIfAbsent(m.name(), m);
+                serviceValues.computeIfAbsent(m.name(), k -> new long[1])[0] += m.value();
+            }
+        }
+        for (Sample m : serviceShape.values()) {
+            long v = serviceValues.get(m.name())[0];
+            t.services.add(new Stats.ServiceMetric(m.name(), m.help(), m.gauge(), () -> v));
+        }
+        return new ReactorStats(t);
+    }
+
     ReactorStats(Stats s) {
         loops = s.loops;
         selects = s.selects;

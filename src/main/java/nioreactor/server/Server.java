@@ -3,6 +3,10 @@ package nioreactor.server;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -27,13 +31,23 @@ import org.slf4j.LoggerFactory;
  * The built-in services (upper-echo, framed upper-echo, UDP time, and optionally metrics) on one reactor, in one
  * process: what {@code serve} runs. It uses the library's public API only, as any embedder would. Start one with
  * {@link #start}; {@link #close()} shuts it down gracefully and waits. Any number can run in one JVM.
+ *
+ * <p>With {@code --reactors N} the upper-echo and framed services run on N reactors, spread by
+ * {@link ServerConfig#acceptMode()}: reactor-0 accepts and hands off (least connections), or every reactor listens
+ * with SO_REUSEPORT. Every connection lives on one reactor; per-reactor service state (the echoes' scratch space, the
+ * frame counters) is made once per reactor, so no lock appears anywhere. The time service, metrics and the chat room
+ * stay on reactor-0 (see the README's "Several reactors" for why); {@code /metrics} and JMX show every reactor.
  */
 public final class Server implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Server.class);
     private static final long BIND_TIMEOUT_SECONDS = 30;
 
     private final ServerConfig config;
+    /** reactor-0: every service that is not spread, and the acceptor in hand-off mode. */
     private final Reactor reactor;
+    private final List<Reactor> reactors;
+    /** The extra listeners of the spread services (reuseport mode binds one per reactor); the first is the field. */
+    private final List<Listener> extraListeners = new ArrayList<>();
     private final CompletableFuture<ShutdownSummary> done = new CompletableFuture<>();
     private final Health health = new Health();
     private Listener upper;
@@ -41,55 +55,81 @@ public final class Server implements AutoCloseable {
     private UdpSocket time;
     private Listener metrics;
     private Listener chat;
-    private volatile ReactorJmx jmx;
+    private final List<ReactorJmx> jmx = new ArrayList<>();
 
     private Server(ServerConfig config) {
         this.config = config;
-        this.reactor = Reactor.builder()
-                .name(config.reactorName())
-                .readBufferSize(config.readBufferSize())
-                .trace(Trace.of(config.trace()))
-                .selectStrategy(config.selectStrategy())
-                .spinFor(config.spinFor())
-                .build();
+        List<Reactor> all = new ArrayList<>();
+        for (int i = 0; i < config.reactors(); i++) {
+            all.add(Reactor.builder()
+                    .name(reactorName(config, i))
+                    .readBufferSize(config.readBufferSize())
+                    .trace(Trace.of(config.trace()))
+                    .selectStrategy(config.selectStrategy())
+                    .spinFor(config.spinFor())
+                    .build());
+        }
+        this.reactors = List.copyOf(all);
+        this.reactor = reactors.get(0);
+    }
+
+    /** reactor-0 ... reactor-N-1: the configured name, its trailing number counted up for the others. */
+    private static String reactorName(ServerConfig config, int i) {
+        String base = config.reactorName();
+        if (i == 0) {
+            return base;
+        }
+        return base.endsWith("-0") ? base.substring(0, base.length() - 1) + i : base + "-" + i;
     }
 
     /** Binds every enabled service and starts the reactor thread; logs one INFO line per listener. Any thread. */
     public static Server start(ServerConfig config) throws IOException {
         Server server = new Server(config);
-        server.reactor.start();
+        server.reactors.forEach(Reactor::start);
         try {
             server.bindAll();
         } catch (IOException | RuntimeException e) {
-            server.reactor.stop(); // closes whatever was bound already
+            server.reactors.forEach(Reactor::stop); // closes whatever was bound already
             try {
-                server.reactor.awaitTermination(Duration.ofSeconds(BIND_TIMEOUT_SECONDS));
+                for (Reactor r : server.reactors) {
+                    r.awaitTermination(Duration.ofSeconds(BIND_TIMEOUT_SECONDS));
+                }
             } catch (InterruptedException interrupted) {
                 Thread.currentThread().interrupt();
             }
             throw e;
         }
         server.logListeners();
-        server.jmx = ReactorJmx.register(server.reactor);
+        for (Reactor r : server.reactors) {
+            ReactorJmx bean = ReactorJmx.register(r);
+            if (bean != null) {
+                server.jmx.add(bean);
+            }
+        }
         return server;
     }
 
     private void bindAll() throws IOException {
-        // Reactor-thread state shared by both echoes: one scratch array per reactor, not one per connection.
-        BulkUpper bulk = new BulkUpper();
-        UpperEcho upperEcho = new UpperEcho(bulk);
+        // Reactor-thread state shared by both echoes: one scratch array per reactor, not one per connection. Made
+        // here for every reactor, before any connection, and only read afterwards: no lock needed.
+        Map<Reactor, UpperEcho> upperEchoes = new IdentityHashMap<>();
+        Map<Reactor, java.util.function.Supplier<nioreactor.reactor.StreamHandler>> framedHandlers =
+                new IdentityHashMap<>();
+        for (Reactor r : reactors) {
+            BulkUpper bulk = new BulkUpper();
+            upperEchoes.put(r, new UpperEcho(bulk));
+            if (config.framedPort() != ServerConfig.DISABLED) {
+                framedHandlers.put(r, FramedUpperEcho.forOneReactor(r, config.maxFrame(), bulk));
+            }
+        }
         Limits limits = config.limits().withBacklog(config.backlog());
         ListenOptions services = serviceOptions();
         if (config.tcpPort() != ServerConfig.DISABLED) {
-            InetSocketAddress at = address(config.tcpPort());
-            upper = bound("upper-echo", "tcp", at, reactor.listen("upper-echo", at, limits, services,
-                    home -> upperEcho));
+            upper = listenSpread("upper-echo", address(config.tcpPort()), limits, upperEchoes::get);
         }
         if (config.framedPort() != ServerConfig.DISABLED) {
-            InetSocketAddress at = address(config.framedPort());
-            var framedHandlers = FramedUpperEcho.forOneReactor(reactor, config.maxFrame(), bulk);
-            framed = bound("framed-echo", "tcp", at, reactor.listen("framed-echo", at, limits, services,
-                    home -> framedHandlers.get()));
+            framed = listenSpread("framed-echo", address(config.framedPort()), limits,
+                    home -> framedHandlers.get(home).get());
         }
         if (config.udpPort() != ServerConfig.DISABLED) {
             InetSocketAddress at = address(config.udpPort());
@@ -101,7 +141,7 @@ public final class Server implements AutoCloseable {
             // Never behind the PROXY protocol nor shared: a balancer checks each process on its own metrics port.
             InetSocketAddress at = address(config.metricsPort());
             metrics = bound("metrics", "tcp", at, MetricsEndpoint.listen(reactor, at,
-                    limits.withMaxConnections(config.metricsMaxConnections()), health));
+                    limits.withMaxConnections(config.metricsMaxConnections()), health, reactors));
         }
         if (config.chatPort() != ServerConfig.DISABLED) {
             InetSocketAddress at = address(config.chatPort());
@@ -129,6 +169,31 @@ public final class Server implements AutoCloseable {
         }
     }
 
+    /**
+     * Binds a service that runs on every reactor: one listener on reactor-0 that hands connections off (least
+     * connections), or one SO_REUSEPORT listener per reactor on the same port. With one reactor, just a listener.
+     */
+    private Listener listenSpread(String service, InetSocketAddress at, Limits limits,
+                                  java.util.function.Function<Reactor, ? extends nioreactor.reactor.StreamHandler> handlers)
+            throws IOException {
+        ListenOptions options = serviceOptions();
+        if (reactors.size() == 1) {
+            return bound(service, "tcp", at, reactor.listen(service, at, limits, options, handlers));
+        }
+        if (config.acceptMode() == AcceptMode.HANDOFF) {
+            return bound(service, "tcp", at, reactor.listen(service, at, limits,
+                    options.handOffTo(reactors, ListenOptions.Balance.LEAST_CONNECTIONS), handlers));
+        }
+        ListenOptions shared = options.withReusePort();
+        Listener first = bound(service, "tcp", at, reactor.listen(service, at, limits, shared, handlers));
+        InetSocketAddress port = (InetSocketAddress) first.address(); // port 0 asked: the others take the same one
+        ListenOptions rest = shared.sharingLimitWith(first); // one --max-connections for the service, not N
+        for (Reactor r : reactors.subList(1, reactors.size())) {
+            extraListeners.add(bound(service, "tcp", port, r.listen(service, port, limits, rest, handlers)));
+        }
+        return first;
+    }
+
     /** The options of the TCP service listeners: {@code --reuse-port} and {@code --proxy-protocol}. */
     private ListenOptions serviceOptions() {
         ListenOptions options = ListenOptions.DEFAULTS;
@@ -146,6 +211,11 @@ public final class Server implements AutoCloseable {
     }
 
     private void logListeners() {
+        if (reactors.size() > 1) {
+            log.info("{} reactors ({}), accept mode {}: upper-echo and framed-echo on every reactor; time, metrics "
+                            + "and chat on {}", reactors.size(), reactors.stream().map(Reactor::name).toList(),
+                    config.acceptMode().name().toLowerCase(java.util.Locale.ROOT), reactor.name());
+        }
         if (upper != null) {
             log.info("upper-echo listening on tcp {}", hostPort(tcpAddress()));
         }
@@ -193,17 +263,34 @@ public final class Server implements AutoCloseable {
         return inet(chat);
     }
 
+    /** {@return reactor-0}: the only one with {@code --reactors 1}. */
     public Reactor reactor() {
         return reactor;
+    }
+
+    /** {@return every reactor, reactor-0 first} */
+    public List<Reactor> reactors() {
+        return reactors;
+    }
+
+    /** {@return whether every reactor's loop is still running} Any thread. */
+    public boolean isRunning() {
+        return reactors.stream().allMatch(Reactor::isRunning);
     }
 
     public ServerConfig config() {
         return config;
     }
 
-    /** A consistent snapshot of the reactor's and the services' counters. Any thread. */
+    /**
+     * The reactor's and the services' counters: one consistent snapshot with one reactor; with several, each
+     * reactor's snapshot added up ({@link ReactorStats#total}). Any thread but a reactor's (it waits for each).
+     */
     public ReactorStats stats() {
-        return reactor.stats();
+        if (reactors.size() == 1) {
+            return reactor.stats();
+        }
+        return ReactorStats.total(reactors.stream().map(Reactor::stats).toList());
     }
 
     // ------------------------------------------------------------------------------------- shutdown
@@ -216,8 +303,10 @@ public final class Server implements AutoCloseable {
     public void drain() {
         if (!health.isDraining()) {
             health.drain();
-            log.info("draining: /health answers 503; listeners stay open for {} ms (--drain-delay)",
-                    config.drainDelay().toMillis());
+            if (!config.drainDelay().isZero()) {
+                log.info("draining: /health answers 503; listeners stay open for {} ms (--drain-delay)",
+                        config.drainDelay().toMillis());
+            }
         }
     }
 
@@ -233,28 +322,38 @@ public final class Server implements AutoCloseable {
      * waits for the first call's result.
      */
     public ShutdownSummary shutdown(Duration timeout) {
-        if (reactor.inReactorThread()) {
+        if (reactors.stream().anyMatch(Reactor::inReactorThread)) {
             throw new IllegalStateException("Server.shutdown waits for the reactor, so it cannot run on the reactor "
                     + "thread; use reactor().shutdownGracefully(...) there");
         }
-        reactor.shutdownGracefully(timeout).thenAccept(this::finished);
+        // Every reactor drains at once, each within the same timeout; the summary adds them up.
+        List<CompletableFuture<ShutdownSummary>> parts = new ArrayList<>();
+        for (Reactor r : reactors) {
+            parts.add(r.shutdownGracefully(timeout));
+        }
+        CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
+                .thenRun(() -> finished(parts.stream().map(CompletableFuture::join).toList()));
         try {
             return done.get(timeout.toMillis() + 10_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         } catch (ExecutionException | TimeoutException e) {
-            reactor.stop();
+            reactors.forEach(Reactor::stop);
             throw new IllegalStateException("shutdown did not complete", e);
         }
     }
 
-    private void finished(ShutdownSummary summary) {
+    private synchronized void finished(List<ShutdownSummary> parts) {
         if (!done.isDone()) {
-            log.info("shutdown: {} connections closed, {} bytes flushed, {} bytes abandoned",
-                    summary.connectionsClosed(), summary.bytesFlushed(), summary.bytesAbandoned());
-            ReactorJmx bean = jmx;
-            if (bean != null) {
+            ShutdownSummary summary = new ShutdownSummary(
+                    parts.stream().mapToLong(ShutdownSummary::connectionsClosed).sum(),
+                    parts.stream().mapToLong(ShutdownSummary::bytesFlushed).sum(),
+                    parts.stream().mapToLong(ShutdownSummary::bytesAbandoned).sum());
+            log.info("shutdown: {} connections closed, {} bytes flushed, {} bytes abandoned{}",
+                    summary.connectionsClosed(), summary.bytesFlushed(), summary.bytesAbandoned(),
+                    parts.size() == 1 ? "" : " (" + parts.size() + " reactors)");
+            for (ReactorJmx bean : jmx) {
                 bean.unregister();
             }
             done.complete(summary);

@@ -31,6 +31,7 @@ public final class ServerConfig {
     public static final long DEFAULT_CHAT_MAX_PENDING = ChatRoom.DEFAULT_MAX_PENDING;
     public static final Duration DEFAULT_PROXY_TIMEOUT = Duration.ofSeconds(3);
     public static final Duration DEFAULT_DRAIN_DELAY = Duration.ZERO;
+    public static final AcceptMode DEFAULT_ACCEPT_MODE = AcceptMode.HANDOFF;
 
     private final Builder b;
 
@@ -75,6 +76,10 @@ public final class ServerConfig {
     public Duration proxyTimeout() { return b.proxyTimeout; }
     /** How long, after SIGTERM, /health answers 503 while the listeners stay open, before the graceful shutdown. */
     public Duration drainDelay() { return b.drainDelay; }
+    /** How many reactor threads serve the services (default 1: everything on one thread, as always). */
+    public int reactors() { return b.reactors; }
+    /** With several reactors, how new connections are spread over them. */
+    public AcceptMode acceptMode() { return b.acceptMode; }
 
     /** Fluent settings; every field starts at its documented default. */
     public static final class Builder {
@@ -104,6 +109,8 @@ public final class ServerConfig {
         private boolean proxyProtocol;
         private Duration proxyTimeout = DEFAULT_PROXY_TIMEOUT;
         private Duration drainDelay = DEFAULT_DRAIN_DELAY;
+        private int reactors = 1;
+        private AcceptMode acceptMode = DEFAULT_ACCEPT_MODE;
 
         private Builder() {
         }
@@ -163,6 +170,9 @@ public final class ServerConfig {
             return this;
         }
 
+        public Builder reactors(int v) { reactors = atLeast(v, 1, "reactors"); return this; }
+        public Builder acceptMode(AcceptMode v) { acceptMode = java.util.Objects.requireNonNull(v); return this; }
+
         public ServerConfig build() {
             return new ServerConfig(this);
         }
@@ -195,6 +205,8 @@ public final class ServerConfig {
             c.proxyProtocol = proxyProtocol;
             c.proxyTimeout = proxyTimeout;
             c.drainDelay = drainDelay;
+            c.reactors = reactors;
+            c.acceptMode = acceptMode;
             return c;
         }
 
