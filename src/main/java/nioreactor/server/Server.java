@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import nioreactor.chat.ChatRoom;
+import nioreactor.kv.KvService;
 import nioreactor.metrics.Health;
 import nioreactor.metrics.MetricsEndpoint;
 import nioreactor.metrics.ReactorJmx;
@@ -55,6 +56,7 @@ public final class Server implements AutoCloseable {
     private UdpSocket time;
     private Listener metrics;
     private Listener chat;
+    private Listener kv;
     private final List<ReactorJmx> jmx = new ArrayList<>();
 
     private Server(ServerConfig config) {
@@ -148,6 +150,11 @@ public final class Server implements AutoCloseable {
             chat = bound("chat", "tcp", at, ChatRoom.create(reactor, config.chatMaxLine(), config.chatMaxPending())
                     .listen(at, limits, services));
         }
+        if (config.kvPort() != ServerConfig.DISABLED) {
+            InetSocketAddress at = address(config.kvPort());
+            var kvHandlers = KvService.start(reactor, config.kvSettings(), limits).handlers();
+            kv = bound("kv", "tcp", at, reactor.listen("kv", at, limits, services, home -> kvHandlers.get()));
+        }
     }
 
     /** Waits for a bind, and names the service, protocol and address when it fails: the JDK's message names none. */
@@ -231,6 +238,9 @@ public final class Server implements AutoCloseable {
         if (chat != null) {
             log.info("chat listening on tcp {}", hostPort(chatAddress()));
         }
+        if (kv != null) {
+            log.info("kv (Redis protocol) listening on tcp {}", hostPort(kvAddress()));
+        }
     }
 
     private static String hostPort(InetSocketAddress a) {
@@ -261,6 +271,10 @@ public final class Server implements AutoCloseable {
 
     public InetSocketAddress chatAddress() {
         return inet(chat);
+    }
+
+    public InetSocketAddress kvAddress() {
+        return inet(kv);
     }
 
     /** {@return reactor-0}: the only one with {@code --reactors 1}. */

@@ -8,6 +8,7 @@ import nioreactor.reactor.Limits;
 import nioreactor.reactor.SelectStrategy;
 import nioreactor.reactor.UdpLimits;
 import nioreactor.metrics.MetricsEndpoint;
+import nioreactor.kv.KvSettings;
 
 /**
  * Everything {@code serve} can be told, with the defaults a user gets from {@code make run}. Ports: 0 picks a free
@@ -80,6 +81,9 @@ public final class ServerConfig {
     public int reactors() { return b.reactors; }
     /** With several reactors, how new connections are spread over them. */
     public AcceptMode acceptMode() { return b.acceptMode; }
+    /** The Redis-protocol key-value service's port; off ({@link #DISABLED}) unless asked for. */
+    public int kvPort() { return b.kvPort; }
+    public KvSettings kvSettings() { return b.kvSettings; }
 
     /** Fluent settings; every field starts at its documented default. */
     public static final class Builder {
@@ -111,6 +115,8 @@ public final class ServerConfig {
         private Duration drainDelay = DEFAULT_DRAIN_DELAY;
         private int reactors = 1;
         private AcceptMode acceptMode = DEFAULT_ACCEPT_MODE;
+        private int kvPort = DISABLED;
+        private KvSettings kvSettings = KvSettings.DEFAULTS;
 
         private Builder() {
         }
@@ -152,6 +158,8 @@ public final class ServerConfig {
             chatMaxPending = v;
             return this;
         }
+        public Builder kvPort(int v) { kvPort = port(v); return this; }
+        public Builder kvSettings(KvSettings v) { kvSettings = v; return this; }
 
         public Builder reusePort(boolean v) { reusePort = v; return this; }
         public Builder proxyProtocol(boolean v) { proxyProtocol = v; return this; }
@@ -207,6 +215,8 @@ public final class ServerConfig {
             c.drainDelay = drainDelay;
             c.reactors = reactors;
             c.acceptMode = acceptMode;
+            c.kvPort = kvPort;
+            c.kvSettings = kvSettings;
             return c;
         }
 
