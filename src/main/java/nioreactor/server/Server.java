@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * <p>With {@code --reactors N} the upper-echo and framed services run on N reactors, spread by
  * {@link ServerConfig#acceptMode()}: reactor-0 accepts and hands off (least connections), or every reactor listens
  * with SO_REUSEPORT. Every connection lives on one reactor; per-reactor service state (the echoes' scratch space, the
- * frame counters) is made once per reactor, so no lock appears anywhere. The time service, metrics and the chat room
- * stay on reactor-0 (see the README's "Several reactors" for why); {@code /metrics} and JMX show every reactor.
+ * frame counters, a chat room per reactor linked into one chat) is made once per reactor, so no lock appears on the
+ * I/O path. The time service, metrics and the key-value store stay on reactor-0 (see the README's "Several reactors"
+ * for why); {@code /metrics} and JMX show every reactor.
  */
 public final class Server implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Server.class);
@@ -147,8 +148,13 @@ public final class Server implements AutoCloseable {
         }
         if (config.chatPort() != ServerConfig.DISABLED) {
             InetSocketAddress at = address(config.chatPort());
-            chat = bound("chat", "tcp", at, ChatRoom.create(reactor, config.chatMaxLine(), config.chatMaxPending())
-                    .listen(at, limits, services));
+            // One room per reactor, linked into one chat: each member lives on its connection's reactor.
+            Map<Reactor, java.util.function.Supplier<nioreactor.reactor.StreamHandler>> members =
+                    new IdentityHashMap<>();
+            for (ChatRoom room : ChatRoom.createAcross(reactors, config.chatMaxLine(), config.chatMaxPending())) {
+                members.put(room.reactor(), room.handlers());
+            }
+            chat = listenSpread("chat", at, limits, home -> members.get(home).get());
         }
         if (config.kvPort() != ServerConfig.DISABLED) {
             InetSocketAddress at = address(config.kvPort());
@@ -219,8 +225,8 @@ public final class Server implements AutoCloseable {
 
     private void logListeners() {
         if (reactors.size() > 1) {
-            log.info("{} reactors ({}), accept mode {}: upper-echo and framed-echo on every reactor; time, metrics "
-                            + "and chat on {}", reactors.size(), reactors.stream().map(Reactor::name).toList(),
+            log.info("{} reactors ({}), accept mode {}: upper-echo, framed-echo and chat on every reactor; time, "
+                            + "metrics and kv on {}", reactors.size(), reactors.stream().map(Reactor::name).toList(),
                     config.acceptMode().name().toLowerCase(java.util.Locale.ROOT), reactor.name());
         }
         if (upper != null) {

@@ -26,7 +26,7 @@ final class ChatPeer implements AutoCloseable {
         this.socket = socket;
         socket.setSoTimeout(TIMEOUT_MILLIS);
         socket.setTcpNoDelay(true);
-        this.in = socket.getInputStream();
+        this.in = new java.io.BufferedInputStream(socket.getInputStream()); // readLine goes byte by byte
         this.out = socket.getOutputStream();
         this.greeting = readLine();
         if (!greeting.startsWith("* you are #")) {
