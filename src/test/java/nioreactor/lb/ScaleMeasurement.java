@@ -53,7 +53,7 @@ class ScaleMeasurement {
         out.append(String.format(Locale.ROOT, "%n| server | connections | req/s | server CPU per request | "
                 + "connections per reactor |%n|---|---:|---:|---:|---|%n"));
         String[][] configs = {{"1", "handoff"}, {"2", "handoff"}, {"2", "reuseport"}};
-        for (int conns : new int[] {100, 1000}) {
+        for (int conns : Boolean.getBoolean("scale.storm.only") ? new int[0] : new int[] {100, 1000}) {
             for (String[] c : configs) {
                 List<Double> cpu = new ArrayList<>();
                 List<Double> rate = new ArrayList<>();
@@ -81,10 +81,11 @@ class ScaleMeasurement {
         }
 
         out.append(String.format(Locale.ROOT, "%n| server | connect storm: connections/s accepted and served |"
-                + " server CPU per connection | accepted per reactor |%n|---|---:|---:|---|%n"));
+                + " server CPU per connection | failed | accepted per reactor (whole run) |%n|---|---:|---:|---:|---|%n"));
         for (String[] c : configs) {
             List<Double> rate = new ArrayList<>();
             List<Double> cpu = new ArrayList<>();
+            long failed = 0;
             String spread = "";
             for (int round = 0; round < ROUNDS; round++) {
                 Server server = start(dir, c[0], c[1]);
@@ -96,15 +97,58 @@ class ScaleMeasurement {
                     long cpu1 = cpuMicros(server.process().pid());
                     rate.add(r.requestsPerSecond());
                     cpu.add((cpu1 - cpu0) * 1.0 / r.requests());
+                    failed += r.errors();
                     spread = perReactor(server.metrics(), "nioreactor_connections_accepted_total");
                 } finally {
                     stop(server);
                 }
             }
-            out.append(String.format(Locale.ROOT, "| `--reactors %s`%s | %,.0f | %.1f us | %s |%n", c[0],
-                    c[0].equals("1") ? "" : " `--accept-mode " + c[1] + "`", median(rate), median(cpu), spread));
+            out.append(String.format(Locale.ROOT, "| `--reactors %s`%s | %,.0f | %.1f us | %d | %s |%n", c[0],
+                    c[0].equals("1") ? "" : " `--accept-mode " + c[1] + "`", median(rate), median(cpu), failed,
+                    spread));
         }
         System.out.println(out);
+    }
+
+    /**
+     * What one hand-over between reactors costs (a chat line to another reactor's room, a connection handed off, or a
+     * command to a keyspace owned by another reactor): a task ping-ponged between two reactors through
+     * {@code execute}, each hop a queue offer, a selector wakeup and a select return on the other thread.
+     */
+    @Test
+    void executeHop() throws Exception {
+        nioreactor.reactor.Reactor a = nioreactor.reactor.Reactor.builder().name("hop-a").build();
+        nioreactor.reactor.Reactor b = nioreactor.reactor.Reactor.builder().name("hop-b").build();
+        a.start();
+        b.start();
+        try {
+            List<Double> perHop = new ArrayList<>();
+            for (int round = 0; round < 5; round++) {
+                int trips = 50_000;
+                java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+                int[] left = {trips};
+                Runnable[] ping = new Runnable[1];
+                Runnable pong = () -> a.execute(ping[0]);
+                ping[0] = () -> {
+                    if (--left[0] == 0) {
+                        done.countDown();
+                    } else {
+                        b.execute(pong);
+                    }
+                };
+                long start = System.nanoTime();
+                a.execute(ping[0]);
+                assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
+                perHop.add((System.nanoTime() - start) / 1e3 / (2.0 * trips));
+            }
+            System.out.printf(Locale.ROOT, "%nexecute hop between two reactors (idle otherwise, blocking select): "
+                    + "median %.1f us per hop over 5 x 50,000 round trips%n", median(perHop));
+        } finally {
+            a.stop();
+            b.stop();
+            a.awaitTermination(Duration.ofSeconds(10));
+            b.awaitTermination(Duration.ofSeconds(10));
+        }
     }
 
     private static double median(List<Double> v) {
