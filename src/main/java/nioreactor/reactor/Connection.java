@@ -121,45 +121,48 @@ public final class Connection extends IoHandler {
 
     // ------------------------------------------------------------------------------------- what it is
 
-    /** A number unique within its reactor, shown in logs and traces as {@code #id}. */
+    /** {@return a number unique within its reactor, shown in logs and traces as {@code #id}} */
     public long id() {
         return id;
     }
 
-    /** The reactor this connection lives on, for {@link Reactor#execute} and {@link Reactor#schedule}. */
+    /** {@return the reactor this connection lives on, for {@link Reactor#execute} and {@link Reactor#schedule}} */
     public Reactor reactor() {
         return reactor;
     }
 
-    /** The listener's service name, or {@code "outbound"} for a connection made by {@link Reactor#connect}. */
+    /** {@return the listener's service name, or {@code "outbound"} for a connection made by {@link Reactor#connect}} */
     public String service() {
         return service;
     }
 
+    /** {@return where the connection is in its life} */
     public ConnectionState state() {
         return state;
     }
 
-    /** Closed, or closing: no longer reading requests (DRAINING, LINGERING, CLOSED). */
+    /** {@return true when closed or closing: no longer reading requests (DRAINING, LINGERING, CLOSED)} */
     public boolean isClosing() {
         return state == ConnectionState.DRAINING || state == ConnectionState.LINGERING
                 || state == ConnectionState.CLOSED;
     }
 
+    /** {@return this end's address} */
     public SocketAddress localAddress() {
         return localAddress;
     }
 
+    /** {@return the peer's address} */
     public SocketAddress remoteAddress() {
         return remoteAddress;
     }
 
-    /** Bytes handed to {@link #send} and not yet taken by the socket. */
+    /** {@return bytes handed to {@link #send} and not yet taken by the socket} */
     public long pendingBytes() {
         return out.pending();
     }
 
-    /** False from the moment pending output passed the high water mark until it fell under the low one. */
+    /** {@return false from the moment pending output passed the high water mark until it fell under the low one} */
     public boolean isWritable() {
         return out.isWritable();
     }
@@ -170,23 +173,27 @@ public final class Connection extends IoHandler {
      * The slow-consumer test shared by the chat room's fan-out and the dashboard's event stream: a producer that must
      * not wait for one slow reader asks this before each send, and cuts (the chat room) or skips (the dashboard) the
      * reader that fails it.
+     *
+     * @param bytes      the size of the next message
+     * @param maxPending the most output this consumer may have pending
+     * @return whether sending {@code bytes} now keeps this consumer within {@code maxPending}
      */
     public boolean canTake(long bytes, long maxPending) {
         long pending = out.pending();
         return pending == 0 || pending + bytes <= maxPending;
     }
 
-    /** Bytes read from this connection since it opened. */
+    /** {@return bytes read from this connection since it opened} */
     public long bytesRead() {
         return bytesIn;
     }
 
-    /** Bytes written to the socket (not merely queued) since it opened. */
+    /** {@return bytes written to the socket (not merely queued) since it opened} */
     public long bytesWritten() {
         return bytesOut;
     }
 
-    /** A snapshot of this connection for a dashboard or a log. Reactor thread only. */
+    /** {@return a snapshot of this connection, for a dashboard or a log} Reactor thread only. */
     public ConnectionInfo info() {
         assert reactor.inReactorThread() : "info off the reactor thread";
         return info(System.nanoTime());
@@ -198,12 +205,20 @@ public final class Connection extends IoHandler {
                 now - openedNanos, Math.max(0, now - lastProgressNanos));
     }
 
-    /** Attaches any object of the handler's, e.g. a session; replaces the previous one. */
+    /**
+     * Attaches any object of the handler's, e.g. a session; replaces the previous one.
+     *
+     * @param value the object, or null to forget the previous one
+     */
     public void attach(Object value) {
         attachment = value;
     }
 
-    /** The object last {@link #attach attached}, or null. */
+    /**
+     * {@return the object last {@link #attach attached}, or null}
+     *
+     * @param <T> the type the caller expects (the cast is unchecked)
+     */
     @SuppressWarnings("unchecked")
     public <T> T attachment() {
         return (T) attachment;
@@ -305,7 +320,7 @@ public final class Connection extends IoHandler {
         updateInterest();
     }
 
-    /** True while the handler has paused reading. */
+    /** {@return true while the handler has paused reading} */
     public boolean isReadingPaused() {
         return pausedByHandler;
     }
@@ -316,6 +331,8 @@ public final class Connection extends IoHandler {
      * sendall: writes {@code src} now as far as the socket takes it and queues the rest; every byte is written in
      * order, or the connection is closed on an error. {@code src} is consumed and may be reused once this returns.
      * After the connection closed (or finished flushing and sent FIN), the bytes are dropped and counted as abandoned.
+     *
+     * @param src the bytes between its position and limit; its position ends at its limit
      */
     public void send(ByteBuffer src) {
         assert reactor.inReactorThread() : "send off the reactor thread";
@@ -468,9 +485,15 @@ public final class Connection extends IoHandler {
     // -------------------------------------------------------------------------------------- closing
 
     /**
-     * Closes politely: stops answering, flushes what is already queued, sends FIN, waits briefly for the peer's FIN,
-     * then closes. The way to end a connection without destroying replies in flight (closing a socket with unread
-     * input makes the kernel send a reset). Bounded by the listener's {@link Limits#lingerTimeout()}.
+     * Closes politely: stops answering, flushes what is already queued, sends FIN, then closes. The way to end a
+     * connection without destroying replies in flight: closing a socket with unread input makes the kernel send a
+     * reset, which can discard replies the peer has not read yet. So once the queue is flushed and FIN sent, if the
+     * peer has sent bytes we have not read, the connection keeps reading and discarding until the peer's FIN; if it
+     * has sent nothing more, it closes at once rather than keep an idle peer waiting (a peer that starts sending
+     * again after that moment can still get a reset: the one race this leaves). The whole sequence is bounded by the
+     * listener's {@link Limits#lingerTimeout()}.
+     *
+     * @param reason what {@link StreamHandler#onClose} and the metrics are told
      */
     public void closeAfterFlush(CloseReason reason) {
         closeAfterFlush(reason, limits.lingerTimeout());
@@ -537,7 +560,11 @@ public final class Connection extends IoHandler {
         close(CloseReason.RESET);
     }
 
-    /** Closes now; pending bytes are counted as abandoned. Closing a closed connection does nothing. */
+    /**
+     * Closes now; pending bytes are counted as abandoned. Closing a closed connection does nothing.
+     *
+     * @param reason what {@link StreamHandler#onClose} and the metrics are told
+     */
     public void close(CloseReason reason) {
         assert reactor.inReactorThread() : "close off the reactor thread";
         if (state == ConnectionState.CLOSED) {

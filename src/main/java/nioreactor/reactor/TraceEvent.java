@@ -24,7 +24,7 @@ public final class TraceEvent {
         this.args = args;
     }
 
-    /** The event's line, e.g. {@code write #3 5 of 5 bytes, 0 pending}. */
+    /** {@return the event's line, e.g. {@code write #3 5 of 5 bytes, 0 pending}} */
     public String text() {
         if (text == null) {
             text = MessageFormatter.basicArrayFormat(format, args);
@@ -33,7 +33,7 @@ public final class TraceEvent {
     }
 
     /**
-     * What happened, from the line's first word: {@code accept}, {@code connected}, {@code connect}, {@code read},
+     * {@return what happened} From the line's first word: {@code accept}, {@code connected}, {@code connect}, {@code read},
      * {@code write}, {@code eof}, {@code close}, {@code OP_WRITE}, {@code paused}, {@code resumed} (reading paused or
      * resumed at the water marks), {@code select}, {@code timer}, {@code datagram}.
      */
@@ -50,7 +50,7 @@ public final class TraceEvent {
         return kind;
     }
 
-    /** The id of the connection the event is about ({@code #3} in the line), or -1 when it is about none. */
+    /** {@return the id of the connection the event is about ({@code #3} in the line), or -1 when it is about none} */
     public long connectionId() {
         if (connectionId == Long.MIN_VALUE) {
             connectionId = -1;

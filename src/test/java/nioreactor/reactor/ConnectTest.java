@@ -89,7 +89,7 @@ class ConnectTest {
 
     @Test
     void connectsToAListenerOnTheSameReactorFromAnotherThread() throws Exception {
-        InetSocketAddress server = reactor.listen("echo", ANY, Limits.DEFAULTS, ConnectTest::greetingEcho)
+        InetSocketAddress server = (InetSocketAddress) reactor.listen("echo", ANY, Limits.DEFAULTS, ConnectTest::greetingEcho)
                 .get(WAIT_SECONDS, TimeUnit.SECONDS).address();
         Client client = new Client();
         CompletableFuture<Connection> connecting = reactor.connect(server, Limits.DEFAULTS, Duration.ofSeconds(5),
@@ -111,7 +111,7 @@ class ConnectTest {
     void connectsToAListenerOnAnotherReactorFromInsideATask() throws Exception {
         Reactor other = started("connect-other");
         try {
-            InetSocketAddress server = other.listen("echo", ANY, Limits.DEFAULTS, ConnectTest::greetingEcho)
+            InetSocketAddress server = (InetSocketAddress) other.listen("echo", ANY, Limits.DEFAULTS, ConnectTest::greetingEcho)
                     .get(WAIT_SECONDS, TimeUnit.SECONDS).address();
             Client client = new Client();
             // On the reactor thread, connect starts inline; the future still completes only after onOpen.
@@ -195,6 +195,27 @@ class ConnectTest {
             }
             server.close();
         }
+    }
+
+    @Test
+    void aHandlerThatFailsInOnOpenFailsTheFutureInsteadOfHandingOverAClosedConnection() throws Exception {
+        InetSocketAddress server = (InetSocketAddress) reactor.listen("echo", ANY, Limits.DEFAULTS,
+                ConnectTest::greetingEcho).get(WAIT_SECONDS, TimeUnit.SECONDS).address();
+        CompletableFuture<Connection> connecting = reactor.connect(server, Limits.DEFAULTS, Duration.ofSeconds(5),
+                new StreamHandler() {
+                    @Override
+                    public void onOpen(Connection c) {
+                        throw new IllegalStateException("planted");
+                    }
+
+                    @Override
+                    public void onData(Connection c, ByteBuffer data) {
+                    }
+                });
+        assertThatThrownBy(() -> connecting.get(WAIT_SECONDS, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(java.net.ConnectException.class).hasMessageContaining("onOpen");
+        Eventually.until(() -> reactor.stats().connectionsActive() == 1, () -> "only the accepted side is left");
+        assertThat(reactor.stats().closed(CloseReason.HANDLER_ERROR)).isEqualTo(1);
     }
 
     @Test

@@ -63,7 +63,7 @@ class CrossConnectionTest {
         Reactor reactor = started("relay");
         try {
             Relay relay = new Relay();
-            InetSocketAddress at = reactor.listen("relay", ANY, Limits.DEFAULTS, relay::member)
+            InetSocketAddress at = (InetSocketAddress) reactor.listen("relay", ANY, Limits.DEFAULTS, relay::member)
                     .get(WAIT_SECONDS, TimeUnit.SECONDS).address();
             byte[] big = pattern(3 << 20, 9); // several reads, and more than one send buffer
             try (Socket a = Loopback.connect(at); Socket b = Loopback.connect(at)) {
@@ -96,7 +96,7 @@ class CrossConnectionTest {
         Reactor right = started("right");
         try {
             RecordingHandler target = new RecordingHandler();
-            InetSocketAddress rightAt = right.listen("right", ANY, Limits.DEFAULTS, () -> target)
+            InetSocketAddress rightAt = (InetSocketAddress) right.listen("right", ANY, Limits.DEFAULTS, () -> target)
                     .get(WAIT_SECONDS, TimeUnit.SECONDS).address();
             List<String> wrongThread = new java.util.concurrent.CopyOnWriteArrayList<>();
             StreamHandler forwarder = (c, data) -> {
@@ -110,7 +110,7 @@ class CrossConnectionTest {
                     other.send(ByteBuffer.wrap(copy));
                 });
             };
-            InetSocketAddress leftAt = left.listen("left", ANY, Limits.DEFAULTS, () -> forwarder)
+            InetSocketAddress leftAt = (InetSocketAddress) left.listen("left", ANY, Limits.DEFAULTS, () -> forwarder)
                     .get(WAIT_SECONDS, TimeUnit.SECONDS).address();
             byte[] big = pattern(2 << 20, 4);
             try (Socket in = Loopback.connect(leftAt); Socket out = Loopback.connect(rightAt)) {
@@ -147,7 +147,7 @@ class CrossConnectionTest {
         Reactor right = started("right-bad");
         try {
             RecordingHandler target = new RecordingHandler();
-            InetSocketAddress rightAt = right.listen("right", ANY, Limits.DEFAULTS, () -> target)
+            InetSocketAddress rightAt = (InetSocketAddress) right.listen("right", ANY, Limits.DEFAULTS, () -> target)
                     .get(WAIT_SECONDS, TimeUnit.SECONDS).address();
             RecordingHandler culprit = new RecordingHandler() {
                 @Override
@@ -156,7 +156,7 @@ class CrossConnectionTest {
                     target.connection.send(data);
                 }
             };
-            InetSocketAddress leftAt = left.listen("left", ANY, Limits.DEFAULTS, () -> culprit)
+            InetSocketAddress leftAt = (InetSocketAddress) left.listen("left", ANY, Limits.DEFAULTS, () -> culprit)
                     .get(WAIT_SECONDS, TimeUnit.SECONDS).address();
             try (Socket in = Loopback.connect(leftAt); Socket out = Loopback.connect(rightAt)) {
                 target.awaitOpen();

@@ -17,7 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import nioreactor.robustness.LogCapture;
+import nioreactor.testing.LogCapture;
 import nioreactor.testing.Loopback;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -127,7 +127,7 @@ class ReactorEdgeCasesTest {
         int rounds = 40;
         try (LogCapture log = new LogCapture()) {
             AtomicReference<Pair> current = new AtomicReference<>();
-            InetSocketAddress at = reactor.listen("pairs", ANY, Limits.DEFAULTS, () -> current.get().member())
+            InetSocketAddress at = (InetSocketAddress) reactor.listen("pairs", ANY, Limits.DEFAULTS, () -> current.get().member())
                     .get(WAIT_SECONDS, TimeUnit.SECONDS).address();
             for (int round = 0; round < rounds; round++) {
                 Pair pair = new Pair();
@@ -201,7 +201,7 @@ class ReactorEdgeCasesTest {
         reactor.start();
         try {
             CloseThenRead h = new CloseThenRead(null);
-            InetSocketAddress at = reactor.listen("probe", ANY, Limits.DEFAULTS, () -> h)
+            InetSocketAddress at = (InetSocketAddress) reactor.listen("probe", ANY, Limits.DEFAULTS, () -> h)
                     .get(WAIT_SECONDS, TimeUnit.SECONDS).address();
             byte[] sent = pattern(4000, 17);
             try (Socket s = Loopback.connect(at)) {
@@ -240,9 +240,9 @@ class ReactorEdgeCasesTest {
                 }
             };
             CloseThenRead a = new CloseThenRead(() -> b.connection.closeAfterFlush(CloseReason.LOCAL));
-            InetSocketAddress bAt = reactor.listen("b", ANY, Limits.DEFAULTS, () -> b)
+            InetSocketAddress bAt = (InetSocketAddress) reactor.listen("b", ANY, Limits.DEFAULTS, () -> b)
                     .get(WAIT_SECONDS, TimeUnit.SECONDS).address();
-            InetSocketAddress aAt = reactor.listen("a", ANY, Limits.DEFAULTS, () -> a)
+            InetSocketAddress aAt = (InetSocketAddress) reactor.listen("a", ANY, Limits.DEFAULTS, () -> a)
                     .get(WAIT_SECONDS, TimeUnit.SECONDS).address();
             byte[] forA = pattern(3000, 23);
             byte[] forB = pattern(5000, 99);

@@ -53,7 +53,7 @@ class StreamHandlerLifecycleTest {
 
     private InetSocketAddress listen(Limits limits, java.util.function.Supplier<? extends StreamHandler> handlers)
             throws Exception {
-        return reactor.listen("svc", ANY, limits, handlers).get(WAIT_SECONDS, TimeUnit.SECONDS).address();
+        return (InetSocketAddress) reactor.listen("svc", ANY, limits, handlers).get(WAIT_SECONDS, TimeUnit.SECONDS).address();
     }
 
     private <T> T onReactor(java.util.concurrent.Callable<T> task) throws Exception {
@@ -486,7 +486,7 @@ class StreamHandlerLifecycleTest {
             }
         };
         InetSocketAddress pausedAt = listen(Limits.DEFAULTS, () -> paused);
-        InetSocketAddress echoAt = reactor.listen("echo", ANY, Limits.DEFAULTS, () -> Connection::send)
+        InetSocketAddress echoAt = (InetSocketAddress) reactor.listen("echo", ANY, Limits.DEFAULTS, () -> Connection::send)
                 .get(WAIT_SECONDS, TimeUnit.SECONDS).address();
         byte[] first = pattern(10_000, 1);
         byte[] second = pattern(5_000, 2);

@@ -83,7 +83,7 @@ class ThreadRuleTest {
     void statsAfterTheReactorStoppedAreItsLastCounters() throws Exception {
         Reactor reactor = started("stats-after");
         RecordingHandler h = new RecordingHandler();
-        InetSocketAddress at = reactor.listen("svc", ANY, Limits.DEFAULTS, () -> h)
+        InetSocketAddress at = (InetSocketAddress) reactor.listen("svc", ANY, Limits.DEFAULTS, () -> h)
                 .get(WAIT_SECONDS, TimeUnit.SECONDS).address();
         try (Socket s = Loopback.connect(at)) {
             s.getOutputStream().write(new byte[123]);
