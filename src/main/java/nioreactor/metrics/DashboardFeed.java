@@ -33,8 +33,10 @@ import nioreactor.reactor.TraceEvent;
  *
  * <h2>Nor does a busy reactor</h2>
  * Under load the trace has hundreds of thousands of events a second, more than any tab can show. At most
- * {@link #MAX_EVENTS_PER_TICK} are formatted per snapshot interval ({@link #MAX_EVENTS_PER_SECOND} a second); the
- * rest are only counted (one increment each), and the count goes out as a {@code skipped} message. Events about the
+ * {@link #MAX_EVENTS_PER_TICK} routine events (reads, writes, selects, datagrams) and as many changes of state (accept,
+ * OP_WRITE, paused, close, timers...) are formatted per snapshot interval ({@link #MAX_EVENTS_PER_SECOND} a second of
+ * each), so a flood of reads never hides the moment a connection pauses; the rest are only counted (one increment
+ * each), and the count goes out as a {@code skipped} message. Events about the
  * subscribers' own connections are left out, or every message sent would make an event to send.
  */
 final class DashboardFeed {
@@ -56,7 +58,8 @@ final class DashboardFeed {
     /** This tick's accepted events, as a JSON array being built (without its brackets). */
     private final StringBuilder batch = new StringBuilder(4096);
     private int batched;
-    private int acceptedThisTick;
+    private int routineThisTick;
+    private int edgesThisTick;
     private long skippedSinceReport;
     private boolean flushScheduled;
     private Timer timer;
@@ -112,7 +115,8 @@ final class DashboardFeed {
         if (subscribers.size() == 1) {
             reactor.addTraceTap(tap);
             timer = reactor.schedule(SNAPSHOT_INTERVAL, "dashboard-snapshot", this::tick);
-            acceptedThisTick = 0;
+            routineThisTick = 0;
+            edgesThisTick = 0;
         }
         String hello = DashboardJson.hello(new DashboardJson.Hello(c.id(), reactor.name(), maxClients, maxPending,
                 MAX_EVENTS_PER_SECOND, SNAPSHOT_INTERVAL.toMillis()));
@@ -147,12 +151,17 @@ final class DashboardFeed {
                 }
             }
         }
-        if (acceptedThisTick >= MAX_EVENTS_PER_TICK) {
+        boolean routine = e.routine();
+        if ((routine ? routineThisTick : edgesThisTick) >= MAX_EVENTS_PER_TICK) {
             skippedSinceReport++;
             skipped.increment();
             return;
         }
-        acceptedThisTick++;
+        if (routine) {
+            routineThisTick++;
+        } else {
+            edgesThisTick++;
+        }
         if (batched > 0) {
             batch.append(',');
         }
@@ -183,7 +192,8 @@ final class DashboardFeed {
     private void tick() {
         timer = subscribers.isEmpty() ? null : reactor.schedule(SNAPSHOT_INTERVAL, "dashboard-snapshot", this::tick);
         flush();
-        acceptedThisTick = 0;
+        routineThisTick = 0;
+        edgesThisTick = 0;
         byte[] snapshot = Sse.bytes("snapshot", snapshot());
         byte[] skippedNote = null;
         if (skippedSinceReport > 0) {

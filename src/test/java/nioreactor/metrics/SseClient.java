@@ -23,6 +23,8 @@ final class SseClient implements AutoCloseable {
     private final InputStream in;
     final int status;
     final List<String> headers = new ArrayList<>();
+    /** The data of every {@code events} message read so far, concatenated: the trace as this tab saw it. */
+    final StringBuilder events = new StringBuilder();
 
     /** {@code receiveBuffer > 0}: a small, fixed socket receive buffer, so that not reading soon fills the server's queue. */
     SseClient(InetSocketAddress to, int receiveBuffer) throws IOException {
@@ -63,6 +65,9 @@ final class SseClient implements AutoCloseable {
                 return null;
             }
             if (data != null) {
+                if ("events".equals(event)) {
+                    events.append(data);
+                }
                 return new Message(event, data.toString());
             }
         }

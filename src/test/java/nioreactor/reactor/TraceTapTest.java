@@ -34,6 +34,12 @@ class TraceTapTest {
         assertThat(select.connectionId()).isEqualTo(-1);
         assertThat(new TraceEvent("close (limit): {} over its maximum of {} connections", "x", 1).kind())
                 .isEqualTo("close");
+        assertThat(select.routine()).isTrue();
+        assertThat(new TraceEvent("read #{} {} bytes{}", 1L, 2, "").routine()).isTrue();
+        assertThat(new TraceEvent("datagram in from {} ({} bytes)", "x", 2).routine()).isTrue();
+        assertThat(opWrite.routine()).isFalse();
+        assertThat(new TraceEvent("reading paused #{} ({} bytes pending > high water mark)", 4L, 1L).routine()).isFalse();
+        assertThat(new TraceEvent("timer {} fired", "idle").routine()).isFalse();
     }
 
     @Test
