@@ -37,6 +37,7 @@ public class DashboardOverhead {
             servers.add(start("base", args[3]));
         }
         Map<String, List<Double>> results = new LinkedHashMap<>();
+        Map<String, List<Double>> cpu = new LinkedHashMap<>();
         try {
             Map<Server, LoadGenerator> gens = new LinkedHashMap<>();
             for (Server s : servers) {
@@ -65,16 +66,21 @@ public class DashboardOverhead {
                         }
                         Thread.sleep(500); // subscribed, first snapshot out
                     }
-                    LoadResult result = gens.get(s).run(Duration.ofMillis(500), Duration.ofSeconds(seconds),
+                    long cpuBefore = cpuTicks(s.process().pid());
+                    LoadResult result = gens.get(s).run(Duration.ZERO, Duration.ofSeconds(seconds),
                             LoadGenerator.Progress.NONE);
+                    long cpuTicks = cpuTicks(s.process().pid()) - cpuBefore;
                     for (Process t : tabs) {
                         t.destroy();
                         t.waitFor();
                     }
                     Thread.sleep(300);
                     results.computeIfAbsent(config, k -> new ArrayList<>()).add(result.requestsPerSecond());
-                    System.out.printf("round %d  %-20s %,10.0f req/s  p99 %,6.0f us%n", r + 1, config,
-                            result.requestsPerSecond(), result.p99Micros());
+                    // CPU ticks are 10 ms; the server's CPU time per request is the steadier figure on a busy machine.
+                    double usPerRequest = cpuTicks * 10_000.0 / result.requests();
+                    cpu.computeIfAbsent(config, k -> new ArrayList<>()).add(usPerRequest);
+                    System.out.printf("round %d  %-20s %,10.0f req/s  p99 %,6.0f us  server CPU %.2f us/req%n", r + 1,
+                            config, result.requestsPerSecond(), result.p99Micros(), usPerRequest);
                 }
             }
             for (LoadGenerator g : gens.values()) {
@@ -87,22 +93,31 @@ public class DashboardOverhead {
             }
         }
         System.out.println();
-        System.out.println("| configuration | median req/s | rounds |");
-        System.out.println("|---|---|---|");
+        System.out.println("| configuration | median req/s | median server CPU us/req | req/s of each round |");
+        System.out.println("|---|---|---|---|");
         double off = 0;
         for (Map.Entry<String, List<Double>> e : results.entrySet()) {
             double median = median(e.getValue());
             if (e.getKey().equals("dash off")) {
                 off = median;
             }
-            System.out.printf("| %s | %,.0f | %s |%n", e.getKey(), median,
+            System.out.printf("| %s | %,.0f | %.2f | %s |%n", e.getKey(), median, median(cpu.get(e.getKey())),
                     e.getValue().stream().map(v -> String.format("%,.0f", v)).toList());
         }
         for (Map.Entry<String, List<Double>> e : results.entrySet()) {
             if (!e.getKey().equals("dash off")) {
-                System.out.printf("%s vs dash off: %+.1f %%%n", e.getKey(), 100 * (median(e.getValue()) / off - 1));
+                System.out.printf("%s vs dash off: req/s %+.1f %%, CPU per request %+.1f %%%n", e.getKey(),
+                        100 * (median(e.getValue()) / off - 1),
+                        100 * (median(cpu.get(e.getKey())) / median(cpu.get("dash off")) - 1));
             }
         }
+    }
+
+    /** utime + stime of a process, in clock ticks (1/100 s), from /proc/PID/stat. */
+    static long cpuTicks(long pid) throws Exception {
+        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     static double median(List<Double> values) {
