@@ -38,6 +38,8 @@ public class DashboardOverhead {
         }
         Map<String, List<Double>> results = new LinkedHashMap<>();
         Map<String, List<Double>> cpu = new LinkedHashMap<>();
+        List<Double> pairedRate = new ArrayList<>();
+        List<Double> pairedCpu = new ArrayList<>();
         try {
             Map<Server, LoadGenerator> gens = new LinkedHashMap<>();
             for (Server s : servers) {
@@ -79,6 +81,13 @@ public class DashboardOverhead {
                     // CPU ticks are 10 ms; the server's CPU time per request is the steadier figure on a busy machine.
                     double usPerRequest = cpuTicks * 10_000.0 / result.requests();
                     cpu.computeIfAbsent(config, k -> new ArrayList<>()).add(usPerRequest);
+                    List<Double> offRates = results.getOrDefault("dash off", List.of());
+                    List<Double> onRates = results.getOrDefault("dash 2 dashboards", List.of());
+                    if (offRates.size() == r + 1 && onRates.size() == r + 1 && config.startsWith("dash")) {
+                        // both of this round are in, measured next to each other: their ratio drifts least
+                        pairedRate.add(onRates.get(r) / offRates.get(r));
+                        pairedCpu.add(cpu.get("dash 2 dashboards").get(r) / cpu.get("dash off").get(r));
+                    }
                     System.out.printf("round %d  %-20s %,10.0f req/s  p99 %,6.0f us  server CPU %.2f us/req%n", r + 1,
                             config, result.requestsPerSecond(), result.p99Micros(), usPerRequest);
                 }
@@ -104,6 +113,9 @@ public class DashboardOverhead {
             System.out.printf("| %s | %,.0f | %.2f | %s |%n", e.getKey(), median, median(cpu.get(e.getKey())),
                     e.getValue().stream().map(v -> String.format("%,.0f", v)).toList());
         }
+        System.out.printf("paired (same round, back to back), median of %d: 2 dashboards vs none: req/s %+.1f %%, "
+                + "server CPU per request %+.1f %%%n", pairedRate.size(), 100 * (median(pairedRate) - 1),
+                100 * (median(pairedCpu) - 1));
         for (Map.Entry<String, List<Double>> e : results.entrySet()) {
             if (!e.getKey().equals("dash off")) {
                 System.out.printf("%s vs dash off: req/s %+.1f %%, CPU per request %+.1f %%%n", e.getKey(),
