@@ -8,6 +8,7 @@ import nioreactor.reactor.Limits;
 import nioreactor.reactor.SelectStrategy;
 import nioreactor.reactor.UdpLimits;
 import nioreactor.metrics.MetricsEndpoint;
+import nioreactor.kv.KvSettings;
 
 /**
  * Everything {@code serve} can be told, with the defaults a user gets from {@code make run}. Ports: 0 picks a free
@@ -71,6 +72,9 @@ public final class ServerConfig {
     public long chatMaxPending() { return b.chatMaxPending; }
     public String metricsHost() { return b.metricsHost; }
     public int dashboardMaxClients() { return b.dashboardMaxClients; }
+    /** The Redis-protocol key-value service's port; off ({@link #DISABLED}) unless asked for. */
+    public int kvPort() { return b.kvPort; }
+    public KvSettings kvSettings() { return b.kvSettings; }
 
     /** Fluent settings; every field starts at its documented default. */
     public static final class Builder {
@@ -98,6 +102,8 @@ public final class ServerConfig {
         private long chatMaxPending = DEFAULT_CHAT_MAX_PENDING;
         private String metricsHost = DEFAULT_METRICS_HOST;
         private int dashboardMaxClients = DEFAULT_DASHBOARD_MAX_CLIENTS;
+        private int kvPort = DISABLED;
+        private KvSettings kvSettings = KvSettings.DEFAULTS;
 
         private Builder() {
         }
@@ -141,6 +147,8 @@ public final class ServerConfig {
             chatMaxPending = v;
             return this;
         }
+        public Builder kvPort(int v) { kvPort = port(v); return this; }
+        public Builder kvSettings(KvSettings v) { kvSettings = v; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(this);
@@ -172,6 +180,8 @@ public final class ServerConfig {
             c.chatMaxPending = chatMaxPending;
             c.metricsHost = metricsHost;
             c.dashboardMaxClients = dashboardMaxClients;
+            c.kvPort = kvPort;
+            c.kvSettings = kvSettings;
             return c;
         }
 
