@@ -6,7 +6,7 @@ override MVN := $(MVN) -Dstyle.color=never
 JAR := target/nioreactor.jar
 SOURCES := $(shell find src/main -type f 2>/dev/null) pom.xml
 
-.PHONY: run test test-lb bench-scale install library-deps jar clean bench bench-kv bench-micro soak test-redis
+.PHONY: run test test-lb test-browser bench-scale install library-deps jar clean bench bench-kv bench-micro soak test-redis
 
 run: $(JAR)
 	java -jar $(JAR) serve
@@ -32,15 +32,25 @@ test-lb: $(JAR)
 	@$(MVN) -q test -Dtest=HaproxyLoadBalancingCheck -Dsurefire.failIfNoSpecifiedTests=false; status=$$?; \
 		cat $(LB_REPORT) 2>/dev/null; exit $$status
 
-# Writes nioreactor 0.1.0 (the thin library jar and its pom: an embedder gets slf4j-api only; see docs/embedding.md)
-# into the local Maven repository (~/.m2/repository/nioreactor/), where the bench project finds it. The shaded
-# application jar is built alongside, as always.
+# The dashboard (serve --metrics, GET /) in a real headless Chromium, driven by Selenium: DashboardBrowserIT. Installs
+# Debian's chromium and chromium-driver with apt-get when they are missing (as root, or through sudo).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+test-browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  echo "installing chromium and chromium-driver (Debian packages)"; \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium chromium-driver; \
+	fi
+	$(MVN) -Pbrowser verify
+
 # The figures of bench/RESULTS.md "Several reactors": server CPU per request for --reactors 1 and 2 in each accept
 # mode, the spread of connections, a connect storm, and the cost of one execute hop (ScaleMeasurement; ~4 minutes).
 bench-scale: $(JAR)
 	@$(MVN) -q test -Dtest=ScaleMeasurement -Dsurefire.failIfNoSpecifiedTests=false; status=$$?; \
 		cat target/surefire-reports/nioreactor.lb.ScaleMeasurement-output.txt 2>/dev/null; exit $$status
 
+# Writes nioreactor 0.1.0 (the thin library jar and its pom: an embedder gets slf4j-api only; see docs/embedding.md)
+# into the local Maven repository (~/.m2/repository/nioreactor/), where the bench project finds it. The shaded
+# application jar is built alongside, as always.
 install:
 	$(MVN) -q install -DskipTests
 

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One HTTP/1.1 connection of the metrics endpoint: {@code GET /metrics} (or HEAD) is answered with the reactor's
- * counters in the Prometheus text format, anything else with 404; a malformed request gets 400 (or 431 for an
+ * counters in the Prometheus text format, {@code GET /health} with 200 ok or 503 draining ({@link Health}), anything
+ * else with 404; a malformed request gets 400 (or 431 for an
  * oversized head, 505 for another HTTP version) and the connection is closed after the reply. Keep-alive and
  * pipelining work.
  *
@@ -30,12 +31,22 @@ final class MetricsHttp implements StreamHandler {
     private static final Logger log = LoggerFactory.getLogger(MetricsHttp.class);
     static final int MAX_HEAD = 8 * 1024;
 
+    /** The dashboard page's own headers: nothing may be loaded from anywhere, nothing framed, nothing cached. */
+    static final String PAGE_HEADERS = "Cache-Control: no-store\r\n"
+            + "X-Content-Type-Options: nosniff\r\n"
+            + "Referrer-Policy: no-referrer\r\n"
+            + "Content-Security-Policy: default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+            + "connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'\r\n";
+
     private final Reactor reactor;
     /** The reactors {@code /metrics} shows: this one alone, or every reactor of a server ({@code --reactors N}). */
     private final List<Reactor> shown;
     private final long maxPending;
+    private final DashboardFeed feed;
     private final Health health;
     private final HttpRequestParser parser = new HttpRequestParser(MAX_HEAD);
+    /** This connection answered GET /events: it is a stream now, not a request-reply exchange. */
+    private boolean streaming;
     /**
      * With several reactors, a {@code /metrics} answer needs a snapshot from each, taken on its own thread: while
      * they are gathered (asynchronously: this thread never waits), reading is paused, the request waits here, and the
@@ -44,15 +55,28 @@ final class MetricsHttp implements StreamHandler {
     private HttpRequestParser.Request waiting;
     private ByteBuffer leftover;
 
-    MetricsHttp(Reactor reactor, List<Reactor> shown, long maxPending, Health health) {
+    MetricsHttp(Reactor reactor, long maxPending) {
+        this(reactor, maxPending, null);
+    }
+
+    MetricsHttp(Reactor reactor, long maxPending, DashboardFeed feed) {
+        this(reactor, List.of(reactor), maxPending, feed, new Health());
+    }
+
+    MetricsHttp(Reactor reactor, List<Reactor> shown, long maxPending, DashboardFeed feed, Health health) {
         this.reactor = reactor;
         this.shown = List.copyOf(shown);
         this.maxPending = maxPending;
+        this.feed = feed;
         this.health = health;
     }
 
     @Override
     public void onData(Connection connection, ByteBuffer data) {
+        if (streaming) {
+            data.position(data.limit()); // an event stream has nothing more to read; a client should send nothing
+            return;
+        }
         if (waiting != null) {
             keep(data); // read before the pause took effect
             return;
@@ -79,6 +103,18 @@ final class MetricsHttp implements StreamHandler {
                     }
                     metrics = PrometheusText.render(reactor.stats()).getBytes(StandardCharsets.UTF_8);
                 }
+                if (feed != null && request.path().equals("/events") && request.method().equals("GET")) {
+                    if (feed.subscribe(connection)) {
+                        streaming = true;
+                        data.position(data.limit());
+                        return;
+                    }
+                    connection.send(response(503, ("too many dashboards open (at most " + feed.maxClients()
+                            + "; --dashboard-max-clients)\n").getBytes(StandardCharsets.UTF_8),
+                            "text/plain; charset=utf-8", false, true, "Retry-After: 5\r\n"));
+                    connection.closeAfterFlush(CloseReason.LIMIT);
+                    return;
+                }
                 if (!respond(connection, request, metrics)) {
                     return;
                 }
@@ -99,7 +135,7 @@ final class MetricsHttp implements StreamHandler {
     /** Answers one request; false once the connection is closing. */
     private boolean respond(Connection connection, HttpRequestParser.Request request, byte[] metrics) {
         boolean close = !request.keepAlive() || request.hasBody();
-        connection.send(answer(request, metrics, close));
+        connection.send(answer(request, metrics, close, feed != null));
         if (close) {
             // The client asked for it (or sent a body we do not read): a polite close, not an error.
             connection.closeAfterFlush(CloseReason.PEER_EOF);
@@ -172,7 +208,7 @@ final class MetricsHttp implements StreamHandler {
         return r.path().equals("/health") && (r.method().equals("GET") || r.method().equals("HEAD"));
     }
 
-    private ByteBuffer answer(HttpRequestParser.Request r, byte[] metrics, boolean close) {
+    private ByteBuffer answer(HttpRequestParser.Request r, byte[] metrics, boolean close, boolean dashboard) {
         boolean head = r.method().equals("HEAD");
         if (isMetrics(r)) {
             return response(200, metrics, PrometheusText.CONTENT_TYPE, head, close);
@@ -184,14 +220,25 @@ final class MetricsHttp implements StreamHandler {
             return response(draining ? 503 : 200, (draining ? "draining\n" : "ok\n").getBytes(StandardCharsets.US_ASCII),
                     "text/plain; charset=utf-8", head, close);
         }
-        return response(404, "not found; try GET /metrics or GET /health\n".getBytes(StandardCharsets.UTF_8),
-                "text/plain; charset=utf-8", head, close);
+        boolean getOrHead = r.method().equals("GET") || head;
+        if (dashboard && getOrHead && (r.path().equals("/") || r.path().equals("/index.html"))) {
+            return response(200, DashboardPage.bytes(), "text/html; charset=utf-8", head, close, PAGE_HEADERS);
+        }
+        return response(404, ("not found; try GET /metrics, GET /health" + (dashboard ? ", or GET / for the dashboard" : "")
+                + "\n").getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8", head, close);
     }
 
     static ByteBuffer response(int status, byte[] body, String contentType, boolean headOnly, boolean close) {
+        return response(status, body, contentType, headOnly, close, "");
+    }
+
+    /** {@code extraHeaders}: whole header lines, each ending in CRLF. */
+    static ByteBuffer response(int status, byte[] body, String contentType, boolean headOnly, boolean close,
+                               String extraHeaders) {
         String headers = "HTTP/1.1 " + status + " " + reasonPhrase(status) + "\r\n"
                 + "Content-Type: " + contentType + "\r\n"
                 + "Content-Length: " + body.length + "\r\n"
+                + extraHeaders
                 + (close ? "Connection: close\r\n" : "")
                 + "\r\n";
         byte[] h = headers.getBytes(StandardCharsets.ISO_8859_1);
@@ -212,6 +259,14 @@ final class MetricsHttp implements StreamHandler {
             case 505 -> "HTTP Version Not Supported";
             default -> "Error";
         };
+    }
+
+    @Override
+    public void onClose(Connection connection, CloseReason reason) {
+        if (streaming) {
+            streaming = false;
+            feed.unsubscribe(connection);
+        }
     }
 
     @Override

@@ -142,9 +142,10 @@ public final class Server implements AutoCloseable {
         }
         if (config.metricsPort() != ServerConfig.DISABLED) {
             // Never behind the PROXY protocol nor shared: a balancer checks each process on its own metrics port.
-            InetSocketAddress at = address(config.metricsPort());
+            InetSocketAddress at = new InetSocketAddress(config.metricsHost(), config.metricsPort());
             metrics = bound("metrics", "tcp", at, MetricsEndpoint.listen(reactor, at,
-                    limits.withMaxConnections(config.metricsMaxConnections()), health, reactors));
+                    limits.withMaxConnections(config.metricsMaxConnections()), config.dashboardMaxClients(), health,
+                    reactors));
         }
         if (config.chatPort() != ServerConfig.DISABLED) {
             InetSocketAddress at = address(config.chatPort());
@@ -239,7 +240,8 @@ public final class Server implements AutoCloseable {
             log.info("time listening on udp {} (zone {})", hostPort(time.localAddress()), config.zone());
         }
         if (metrics != null) {
-            log.info("metrics listening on http://{}/metrics", hostPort(metricsAddress()));
+            log.info("metrics listening on http://{}/metrics (the dashboard: http://{}/)", hostPort(metricsAddress()),
+                    hostPort(metricsAddress()));
         }
         if (chat != null) {
             log.info("chat listening on tcp {}", hostPort(chatAddress()));
