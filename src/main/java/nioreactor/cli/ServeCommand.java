@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code serve}: runs the three services on one reactor until SIGINT or SIGTERM, then shuts down gracefully. */
 @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
-        description = {"Runs upper-echo (TCP), framed upper-echo (TCP) and time (UDP) on one reactor thread.",
+        description = {"Runs upper-echo (TCP), framed upper-echo (TCP) and time (UDP) on one reactor thread (or N with --reactors).",
             "Ports: 0 picks a free port, -1 turns the service off. Sizes take KiB/MiB; durations take ms/s/m/h (a number alone is seconds)."})
 final class ServeCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
