@@ -38,6 +38,7 @@ public final class Listener extends IoHandler {
     private final ServerSocketChannel channel;
     private final Supplier<? extends StreamHandler> handlers;
     private final Limits limits;
+    private final TlsContext tls;
     private final Runnable onConnectionClosed = this::connectionClosed;
     private final SocketAddress boundAddress;
 
@@ -50,13 +51,14 @@ public final class Listener extends IoHandler {
     private Timer rejectLogTimer;
 
     private Listener(Reactor reactor, String service, ServerSocketChannel channel,
-                     Supplier<? extends StreamHandler> handlers, Limits limits) throws IOException {
+                     Supplier<? extends StreamHandler> handlers, Limits limits, TlsContext tls) throws IOException {
         this.reactor = reactor;
         this.stats = reactor.stats;
         this.service = service;
         this.channel = channel;
         this.handlers = handlers;
         this.limits = limits;
+        this.tls = tls;
         this.boundAddress = channel.getLocalAddress();
     }
 
@@ -65,14 +67,14 @@ public final class Listener extends IoHandler {
      * while its old connections sit in TIME_WAIT (the seed tutorial's "address already in use"); on Linux it does not
      * let two live listeners share a port.
      */
-    static Listener bind(Reactor reactor, String service, SocketAddress address, Limits limits,
+    static Listener bind(Reactor reactor, String service, SocketAddress address, Limits limits, TlsContext tls,
                          Supplier<? extends StreamHandler> handlers) throws IOException {
         assert reactor.inReactorThread();
         ServerSocketChannel channel = ServerSocketChannel.open();
         try {
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             channel.bind(address, limits.backlog());
-            Listener listener = new Listener(reactor, service, channel, handlers, limits);
+            Listener listener = new Listener(reactor, service, channel, handlers, limits, tls);
             listener.key = reactor.register(channel, OP_ACCEPT, listener);
             return listener;
         } catch (IOException | RuntimeException e) {
@@ -96,6 +98,11 @@ public final class Listener extends IoHandler {
 
     public Limits limits() {
         return limits;
+    }
+
+    /** The TLS settings of its connections, or null for plaintext. Any thread. */
+    public TlsContext tls() {
+        return tls;
     }
 
     /** Open connections accepted by this listener. Reactor thread only. */
@@ -131,7 +138,7 @@ public final class Listener extends IoHandler {
             // Small replies go out at once: without TCP_NODELAY, Nagle's algorithm would hold a reply back while an
             // earlier one is unacknowledged (the seed's sticky-packet cause, on the sending side).
             socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            connection = new Connection(reactor, socket, service, handlers.get(), limits, onConnectionClosed);
+            connection = new Connection(reactor, socket, service, handlers.get(), limits, onConnectionClosed, tls);
         } catch (IOException e) {
             log.debug("accept on {}: connection failed before it started: {}", service, e.toString());
             closeQuietly(socket);
@@ -150,7 +157,7 @@ public final class Listener extends IoHandler {
         }
         log.debug("#{} accepted on {} from {}", connection.id(), service, connection.remoteAddress());
         try {
-            connection.open();
+            connection.open(null);
         } catch (IOException e) {
             connection.close(CloseReason.RESET);
         }
