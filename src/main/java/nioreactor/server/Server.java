@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -14,6 +15,7 @@ import nioreactor.reactor.Listener;
 import nioreactor.reactor.Reactor;
 import nioreactor.reactor.Reactor.ShutdownSummary;
 import nioreactor.reactor.ReactorStats;
+import nioreactor.reactor.StreamHandler;
 import nioreactor.reactor.Trace;
 import nioreactor.reactor.UdpLimits;
 import nioreactor.reactor.UdpSocket;
@@ -22,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The built-in services (upper-echo, framed upper-echo, UDP time, and optionally metrics) on one reactor, in one
- * process: what {@code serve} runs. It uses the library's public API only, as any embedder would. Start one with
+ * process: what {@code serve} runs. Each TCP service can also have a TLS port of its own, as Redis has
+ * {@code tls-port}: the same handlers, over {@link ServerConfig#tls()}. It uses the library's public API only, as any embedder would. Start one with
  * {@link #start}; {@link #close()} shuts it down gracefully and waits. Any number can run in one JVM.
  */
 public final class Server implements AutoCloseable {
@@ -36,6 +39,8 @@ public final class Server implements AutoCloseable {
     private Listener framed;
     private UdpSocket time;
     private Listener metrics;
+    private Listener upperTls;
+    private Listener framedTls;
     private volatile ReactorJmx jmx;
 
     private Server(ServerConfig config) {
@@ -78,11 +83,14 @@ public final class Server implements AutoCloseable {
             InetSocketAddress at = address(config.tcpPort());
             upper = bound("upper-echo", "tcp", at, reactor.listen("upper-echo", at, limits, () -> upperEcho));
         }
+        Supplier<StreamHandler> framedEcho = FramedUpperEcho.forOneReactor(reactor, config.maxFrame(), bulk);
         if (config.framedPort() != ServerConfig.DISABLED) {
             InetSocketAddress at = address(config.framedPort());
-            framed = bound("framed-echo", "tcp", at, reactor.listen("framed-echo", at, limits,
-                    FramedUpperEcho.forOneReactor(reactor, config.maxFrame(), bulk)));
+            framed = bound("framed-echo", "tcp", at, reactor.listen("framed-echo", at, limits, framedEcho));
         }
+        // The TLS ports: the same handlers over TLS. A new TCP service gets its TLS port with one more line here.
+        upperTls = listenTls("upper-echo-tls", config.tlsTcpPort(), limits, () -> upperEcho);
+        framedTls = listenTls("framed-echo-tls", config.tlsFramedPort(), limits, framedEcho);
         if (config.udpPort() != ServerConfig.DISABLED) {
             InetSocketAddress at = address(config.udpPort());
             time = bound("time", "udp", at, TimeService.bind(reactor, at, config.zone(), config.clock(),
@@ -93,6 +101,16 @@ public final class Server implements AutoCloseable {
             metrics = bound("metrics", "tcp", at, MetricsEndpoint.listen(reactor, at,
                     limits.withMaxConnections(config.metricsMaxConnections())));
         }
+    }
+
+    /** Binds {@code service} over TLS on {@code port}, or returns null when that port is off. */
+    private Listener listenTls(String service, int port, Limits limits, Supplier<? extends StreamHandler> handlers)
+            throws IOException {
+        if (port == ServerConfig.DISABLED) {
+            return null;
+        }
+        InetSocketAddress at = address(port);
+        return bound(service, "tcp", at, reactor.listen(service, at, limits, config.tls(), handlers));
     }
 
     /** Waits for a bind, and names the service, protocol and address when it fails: the JDK's message names none. */
@@ -125,6 +143,11 @@ public final class Server implements AutoCloseable {
         if (framed != null) {
             log.info("framed-echo listening on tcp {}", hostPort(framedAddress()));
         }
+        for (Listener tls : new Listener[] {upperTls, framedTls}) {
+            if (tls != null) {
+                log.info("{} listening on tls {} ({})", tls.service(), hostPort(inet(tls)), config.tls());
+            }
+        }
         if (time != null) {
             log.info("time listening on udp {} (zone {})", hostPort(time.localAddress()), config.zone());
         }
@@ -149,6 +172,16 @@ public final class Server implements AutoCloseable {
 
     public InetSocketAddress framedAddress() {
         return inet(framed);
+    }
+
+    /** Upper-echo's TLS port, or null when off. */
+    public InetSocketAddress tlsTcpAddress() {
+        return inet(upperTls);
+    }
+
+    /** Framed upper-echo's TLS port, or null when off. */
+    public InetSocketAddress tlsFramedAddress() {
+        return inet(framedTls);
     }
 
     public InetSocketAddress udpAddress() {

@@ -5,12 +5,14 @@ import java.time.InstantSource;
 import java.time.ZoneId;
 import nioreactor.reactor.Limits;
 import nioreactor.reactor.SelectStrategy;
+import nioreactor.reactor.TlsContext;
 import nioreactor.reactor.UdpLimits;
 import nioreactor.metrics.MetricsEndpoint;
 
 /**
  * Everything {@code serve} can be told, with the defaults a user gets from {@code make run}. Ports: 0 picks a free
- * port, -1 disables the service. Immutable; build one with {@link #builder()}.
+ * port, -1 disables the service. The TLS ports are off unless set, and need a {@link TlsContext}. Immutable (the TLS
+ * context can {@link TlsContext#reload reload} its certificate); build one with {@link #builder()}.
  */
 public final class ServerConfig {
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -60,6 +62,10 @@ public final class ServerConfig {
     public int metricsMaxConnections() { return b.metricsMaxConnections; }
     public SelectStrategy selectStrategy() { return b.selectStrategy; }
     public Duration spinFor() { return b.spinFor; }
+    public int tlsTcpPort() { return b.tlsTcpPort; }
+    public int tlsFramedPort() { return b.tlsFramedPort; }
+    /** The certificate and settings of every TLS port; null when none is on. */
+    public TlsContext tls() { return b.tls; }
 
     /** Fluent settings; every field starts at its documented default. */
     public static final class Builder {
@@ -82,6 +88,9 @@ public final class ServerConfig {
         private int metricsMaxConnections = DEFAULT_METRICS_MAX_CONNECTIONS;
         private SelectStrategy selectStrategy = SelectStrategy.BLOCK;
         private Duration spinFor = DEFAULT_SPIN_FOR;
+        private int tlsTcpPort = DISABLED;
+        private int tlsFramedPort = DISABLED;
+        private TlsContext tls;
 
         private Builder() {
         }
@@ -112,9 +121,17 @@ public final class ServerConfig {
         public Builder clock(InstantSource v) { clock = v; return this; }
         public Builder selectStrategy(SelectStrategy v) { selectStrategy = v; return this; }
         public Builder spinFor(Duration v) { spinFor = v; return this; }
+        /** Upper-echo over TLS (default off). */
+        public Builder tlsTcpPort(int v) { tlsTcpPort = port(v); return this; }
+        /** Framed upper-echo over TLS (default off). */
+        public Builder tlsFramedPort(int v) { tlsFramedPort = port(v); return this; }
+        public Builder tls(TlsContext v) { tls = v; return this; }
         public Builder metricsMaxConnections(int v) { metricsMaxConnections = atLeast(v, 1, "metrics max connections"); return this; }
 
         public ServerConfig build() {
+            if (tls == null && (tlsTcpPort != DISABLED || tlsFramedPort != DISABLED)) {
+                throw new IllegalArgumentException("a TLS port needs a certificate and key (a TlsContext)");
+            }
             return new ServerConfig(this);
         }
 
@@ -139,6 +156,9 @@ public final class ServerConfig {
             c.metricsMaxConnections = metricsMaxConnections;
             c.selectStrategy = selectStrategy;
             c.spinFor = spinFor;
+            c.tlsTcpPort = tlsTcpPort;
+            c.tlsFramedPort = tlsFramedPort;
+            c.tls = tls;
             return c;
         }
 
