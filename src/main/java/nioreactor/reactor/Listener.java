@@ -75,6 +75,9 @@ public final class Listener extends IoHandler {
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             channel.bind(address, limits.backlog());
             Listener listener = new Listener(reactor, service, channel, handlers, limits, tls);
+            if (tls != null) {
+                reactor.tlsMetrics(); // the TLS counters show (at zero) from the moment a TLS port is open
+            }
             listener.key = reactor.register(channel, OP_ACCEPT, listener);
             return listener;
         } catch (IOException | RuntimeException e) {

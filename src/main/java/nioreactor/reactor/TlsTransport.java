@@ -431,7 +431,7 @@ final class TlsTransport {
 
     private static TlsMetrics.Failure classify(SSLException e) {
         String message = String.valueOf(e.getMessage());
-        if (message.contains("Unsupported or unrecognized SSL message")) {
+        if (message.contains("nrecognized SSL message")) { // "Unrecognized SSL message, plaintext connection?"
             return TlsMetrics.Failure.NOT_TLS;
         }
         if (e instanceof SSLProtocolException || message.contains("record") || message.contains("size")
