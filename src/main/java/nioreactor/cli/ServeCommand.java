@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import nioreactor.kv.KvSettings;
 import nioreactor.reactor.Limits;
 import nioreactor.reactor.SelectStrategy;
 import nioreactor.reactor.TlsContext;
@@ -47,6 +48,26 @@ final class ServeCommand implements Callable<Integer> {
             description = "Also serve GET /metrics (Prometheus text) over HTTP on this port, on the same reactor (default: off).")
     int metricsPort = ServerConfig.DISABLED;
 
+    @Option(names = "--chat", paramLabel = "PORT",
+            description = "Also run the chat room (a line protocol over TCP) on this port, on the same reactor (default: off).")
+    int chatPort = ServerConfig.DISABLED;
+
+    @Option(names = "--kv", paramLabel = "PORT",
+            description = "Also serve a Redis-protocol key-value store (RESP2, in memory only) on this TCP port, e.g. 6379 (default: off).")
+    int kvPort = ServerConfig.DISABLED;
+
+    @Option(names = "--kv-max-memory", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
+            description = "Key-value used memory above which writes get -OOM (Redis's maxmemory, noeviction; 0: no limit) (default: 256MiB).")
+    long kvMaxMemory = KvSettings.DEFAULT_MAX_MEMORY;
+
+    @Option(names = "--kv-max-bulk", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
+            description = "Longest key-value argument a request may declare; longer is a protocol error (default: 64MiB).")
+    long kvMaxBulk = KvSettings.DEFAULT_MAX_BULK;
+
+    @Option(names = "--kv-max-request", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
+            description = "Most bytes one unfinished key-value request may buffer; more is a protocol error (default: 256MiB).")
+    long kvMaxRequest = KvSettings.DEFAULT_MAX_REQUEST;
+
     @Option(names = "--no-tcp", description = "Turn the upper-echo service off (same as --tcp -1).")
     boolean noTcp;
 
@@ -63,6 +84,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-frame", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
             description = "Largest framed payload; a bigger length closes that connection (default: 1MiB).")
     long maxFrame = ServerConfig.DEFAULT_MAX_FRAME;
+
+    @Option(names = "--chat-max-line", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
+            description = "Longest chat line; a longer one gets an ERR and is dropped, the member stays (default: 4KiB).")
+    long chatMaxLine = ServerConfig.DEFAULT_CHAT_MAX_LINE;
+
+    @Option(names = "--chat-max-pending", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
+            description = "Output one chat member may have pending; past it, that member is disconnected as a slow consumer (default: 1MiB).")
+    long chatMaxPending = ServerConfig.DEFAULT_CHAT_MAX_PENDING;
 
     @Option(names = "--high-water", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
             description = "Pending output above which a connection stops being read (default: 1MiB).")
@@ -161,6 +190,11 @@ final class ServeCommand implements Callable<Integer> {
                 .udpPort(noUdp ? ServerConfig.DISABLED : udpPort)
                 .metricsPort(metricsPort)
                 .metricsMaxConnections(metricsMaxConnections)
+                .chatPort(chatPort)
+                .chatMaxLine(Converters.toIntSize(chatMaxLine, "--chat-max-line"))
+                .chatMaxPending(chatMaxPending)
+                .kvPort(kvPort)
+                .kvSettings(new KvSettings(kvMaxMemory, kvMaxBulk, kvMaxRequest))
                 .zone(zone)
                 .maxFrame(Converters.toIntSize(maxFrame, "--max-frame"))
                 .backlog(backlog)
@@ -241,6 +275,7 @@ final class ServeCommand implements Callable<Integer> {
             case "metrics" -> "--metrics";
             case "upper-echo-tls" -> "--tls-tcp";
             case "framed-echo-tls" -> "--tls-framed";
+            case "kv" -> "--kv";
             default -> null;
         };
         Throwable cause = e.getCause() == null ? e : e.getCause();

@@ -20,10 +20,14 @@ import org.slf4j.LoggerFactory;
  * semantics of Python's {@code sendall}. Its life is the explicit state machine of {@link ConnectionState}.
  *
  * <p><b>Threads.</b> Every method is for the reactor thread that owns the connection ({@link #reactor()}), which is
- * where handlers run anyway; methods assert it. A handler may send to any other connection of the same reactor (a
- * chat room's fan-out). To reach a connection from another thread, or on another reactor, hand a task to its
- * reactor: {@code other.reactor().execute(() -> other.send(copy))}, with a copy of the bytes, since the read buffer
- * is reused.
+ * where handlers run anyway, except the fixed facts {@link #reactor()}, {@link #id()}, {@link #service()},
+ * {@link #localAddress()} and {@link #remoteAddress()}, which any thread may read. The methods that change the
+ * connection ({@code send}, {@code close}, {@code closeAfterFlush}, {@code pauseReading}, {@code resumeReading}) check
+ * the thread on every call, not only under {@code -ea}, and throw {@link IllegalStateException} off it: a send from
+ * the wrong thread would otherwise corrupt the write queue silently. A handler may send to any other connection of
+ * the same reactor (a chat room's fan-out). To reach a connection from another thread, or on another reactor, hand a
+ * task to its reactor: {@code other.reactor().execute(() -> other.send(copy))}, with a copy of the bytes, since the
+ * read buffer is reused.
  *
  * <p><b>Backpressure.</b> {@link #send} never blocks and never drops: what the socket does not take at once is queued.
  * Above the {@link Limits#highWater() high water mark} the connection is {@link #isWritable() unwritable} and the
@@ -141,65 +145,91 @@ public final class Connection extends IoHandler {
             stats.handlerErrors++;
             failed(e);
         }
-        if (connected != null) {
+        if (connected == null) {
+            return;
+        }
+        if (state == ConnectionState.CLOSED) {
+            // onOpen threw (logged, counted): the caller must not be handed a connection that is already gone.
+            connected.completeExceptionally(new java.net.ConnectException("connected to " + remoteAddress
+                    + ", but the handler failed in onOpen and the connection was closed"));
+        } else {
             connected.complete(this);
         }
     }
 
     // ------------------------------------------------------------------------------------- what it is
 
-    /** A number unique within its reactor, shown in logs and traces as {@code #id}. */
+    /** {@return a number unique within its reactor, shown in logs and traces as {@code #id}} */
     public long id() {
         return id;
     }
 
-    /** The reactor this connection lives on, for {@link Reactor#execute} and {@link Reactor#schedule}. */
+    /** {@return the reactor this connection lives on, for {@link Reactor#execute} and {@link Reactor#schedule}} */
     public Reactor reactor() {
         return reactor;
     }
 
-    /** The listener's service name, or {@code "outbound"} for a connection made by {@link Reactor#connect}. */
+    /** {@return the listener's service name, or {@code "outbound"} for a connection made by {@link Reactor#connect}} */
     public String service() {
         return service;
     }
 
+    /** {@return where the connection is in its life} */
     public ConnectionState state() {
         return state;
     }
 
-    /** Closed, or closing: no longer reading requests (DRAINING, LINGERING, CLOSED). */
+    /** {@return true when closed or closing: no longer reading requests (DRAINING, LINGERING, CLOSED)} */
     public boolean isClosing() {
         return state == ConnectionState.DRAINING || state == ConnectionState.LINGERING
                 || state == ConnectionState.CLOSED;
     }
 
+    /** {@return this end's address} */
     public SocketAddress localAddress() {
         return localAddress;
     }
 
+    /** {@return the peer's address} */
     public SocketAddress remoteAddress() {
         return remoteAddress;
     }
 
-    /** Bytes handed to {@link #send} and not yet taken by the socket; over TLS, the ciphertext they became. */
+    /** {@return bytes handed to {@link #send} and not yet taken by the socket; over TLS, the ciphertext they became} */
     public long pendingBytes() {
         return out.pending();
     }
 
-    /** False from the moment pending output passed the high water mark until it fell under the low one. */
+    /** {@return false from the moment pending output passed the high water mark until it fell under the low one} */
     public boolean isWritable() {
         return out.isWritable();
     }
 
-    /** Attaches any object of the handler's, e.g. a session; replaces the previous one. */
+    /**
+     * Attaches any object of the handler's, e.g. a session; replaces the previous one.
+     *
+     * @param value the object, or null to forget the previous one
+     */
     public void attach(Object value) {
         attachment = value;
     }
 
-    /** The object last {@link #attach attached}, or null. */
+    /**
+     * {@return the object last {@link #attach attached}, or null}
+     *
+     * @param <T> the type the caller expects (the cast is unchecked)
+     */
     @SuppressWarnings("unchecked")
     public <T> T attachment() {
         return (T) attachment;
+    }
+
+    /** The single-thread rule, checked always: one comparison, against silent corruption of the write queue. */
+    private void onReactorThread(String what) {
+        if (!reactor.inReactorThread()) {
+            throw new IllegalStateException(what + " on #" + id + " called on " + Thread.currentThread().getName()
+                    + ", not on its reactor's thread " + reactor.name() + "; hand it over with reactor().execute(...)");
+        }
     }
 
     // ------------------------------------------------------------------------------------ readiness
@@ -301,19 +331,19 @@ public final class Connection extends IoHandler {
 
     /** Stops reading this connection until {@link #resumeReading()}; its peer is then slowed by TCP flow control. */
     public void pauseReading() {
-        assert reactor.inReactorThread() : "pauseReading off the reactor thread";
+        onReactorThread("pauseReading");
         pausedByHandler = true;
         updateInterest();
     }
 
     /** Undoes {@link #pauseReading()}. Reading still waits while the connection is over its high water mark. */
     public void resumeReading() {
-        assert reactor.inReactorThread() : "resumeReading off the reactor thread";
+        onReactorThread("resumeReading");
         pausedByHandler = false;
         updateInterest();
     }
 
-    /** True while the handler has paused reading. */
+    /** {@return true while the handler has paused reading} */
     public boolean isReadingPaused() {
         return pausedByHandler;
     }
@@ -324,9 +354,11 @@ public final class Connection extends IoHandler {
      * sendall: writes {@code src} now as far as the socket takes it and queues the rest; every byte is written in
      * order, or the connection is closed on an error. {@code src} is consumed and may be reused once this returns.
      * After the connection closed (or finished flushing and sent FIN), the bytes are dropped and counted as abandoned.
+     *
+     * @param src the bytes between its position and limit; its position ends at its limit
      */
     public void send(ByteBuffer src) {
-        assert reactor.inReactorThread() : "send off the reactor thread";
+        onReactorThread("send");
         if (state == ConnectionState.CLOSED || state == ConnectionState.LINGERING) {
             abandon(src);
             return;
@@ -348,7 +380,6 @@ public final class Connection extends IoHandler {
     /** sendall of bytes as they go on the wire: plaintext, or over TLS the ciphertext {@link TlsTransport} made. */
     void write(ByteBuffer src) {
         int offered = src.remaining();
-        long pendingBefore = out.pending();
         long written;
         try {
             written = out.write(channel, src);
@@ -357,7 +388,10 @@ public final class Connection extends IoHandler {
             return;
         }
         stats.bytesWritten += written;
-        stats.bytesPending += out.pending() - pendingBefore;
+        // What this call queued, not the change in out.pending(): the queue's edges call the handler from inside
+        // out.write, and a handler that closes the connection there (a slow consumer cut in onWritabilityChanged) or
+        // sends again has already moved out.pending() and counted its own part.
+        stats.bytesPending += offered - written;
         if (out.pending() > stats.peakConnectionPending) {
             stats.peakConnectionPending = out.pending();
         }
@@ -371,15 +405,18 @@ public final class Connection extends IoHandler {
 
     private void flush() {
         long pendingBefore = out.pending();
+        long written;
         try {
-            out.flush(channel);
+            // Its own count, not the change in out.pending(): the queue's edges (onDrained, onWritabilityChanged(true))
+            // run inside flush, and a handler that sends from there (a producer resuming) queues more bytes, which
+            // send() counts itself.
+            written = out.flush(channel);
         } catch (IOException e) {
             // A gathering flush can fail after earlier batches went out: count those before closing.
             wrote(pendingBefore - out.pending());
             closeOnError("write", e);
             return;
         }
-        long written = pendingBefore - out.pending();
         wrote(written);
         if (trace.on) {
             trace.event("write #{} {} of {} pending bytes", id, written, pendingBefore);
@@ -483,16 +520,22 @@ public final class Connection extends IoHandler {
     // -------------------------------------------------------------------------------------- closing
 
     /**
-     * Closes politely: stops answering, flushes what is already queued, sends FIN, waits briefly for the peer's FIN,
-     * then closes. The way to end a connection without destroying replies in flight (closing a socket with unread
-     * input makes the kernel send a reset). Bounded by the listener's {@link Limits#lingerTimeout()}.
+     * Closes politely: stops answering, flushes what is already queued, sends FIN, then closes. The way to end a
+     * connection without destroying replies in flight: closing a socket with unread input makes the kernel send a
+     * reset, which can discard replies the peer has not read yet. So once the queue is flushed and FIN sent, if the
+     * peer has sent bytes we have not read, the connection keeps reading and discarding until the peer's FIN; if it
+     * has sent nothing more, it closes at once rather than keep an idle peer waiting (a peer that starts sending
+     * again after that moment can still get a reset: the one race this leaves). The whole sequence is bounded by the
+     * listener's {@link Limits#lingerTimeout()}.
+     *
+     * @param reason what {@link StreamHandler#onClose} and the metrics are told
      */
     public void closeAfterFlush(CloseReason reason) {
         closeAfterFlush(reason, limits.lingerTimeout());
     }
 
     void closeAfterFlush(CloseReason reason, Duration deadline) {
-        assert reactor.inReactorThread() : "close off the reactor thread";
+        onReactorThread("closeAfterFlush");
         if (state == ConnectionState.CLOSED || state == ConnectionState.LINGERING || state == ConnectionState.DRAINING) {
             return;
         }
@@ -558,9 +601,13 @@ public final class Connection extends IoHandler {
         close(CloseReason.RESET);
     }
 
-    /** Closes now; pending bytes are counted as abandoned. Closing a closed connection does nothing. */
+    /**
+     * Closes now; pending bytes are counted as abandoned. Closing a closed connection does nothing.
+     *
+     * @param reason what {@link StreamHandler#onClose} and the metrics are told
+     */
     public void close(CloseReason reason) {
-        assert reactor.inReactorThread() : "close off the reactor thread";
+        onReactorThread("close");
         if (state == ConnectionState.CLOSED) {
             return;
         }

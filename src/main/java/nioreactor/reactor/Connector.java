@@ -95,9 +95,15 @@ final class Connector extends IoHandler {
             reactor.trace().event("connected #{} to {}", connection.id(), remote);
         }
         log.debug("#{} connected to {}", connection.id(), remote);
-        // Takes over this channel's key (register on a registered channel updates it). The connection completes the
-        // future once its handler heard onOpen: at once, or over TLS after the handshake (whose failure fails it).
-        connection.open(result);
+        try {
+            // Takes over this channel's key (register on a registered channel updates it). The connection completes
+            // the future once its handler heard onOpen: at once, or over TLS after the handshake (whose failure, like
+            // a handler failing in onOpen, fails it).
+            connection.open(result);
+        } catch (IOException e) {
+            connection.close(CloseReason.RESET);
+            throw e;
+        }
     }
 
     private void failWith(IOException cause) {

@@ -8,6 +8,8 @@ import java.util.function.Supplier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import nioreactor.chat.ChatRoom;
+import nioreactor.kv.KvService;
 import nioreactor.metrics.MetricsEndpoint;
 import nioreactor.metrics.ReactorJmx;
 import nioreactor.reactor.Limits;
@@ -41,6 +43,8 @@ public final class Server implements AutoCloseable {
     private Listener metrics;
     private Listener upperTls;
     private Listener framedTls;
+    private Listener chat;
+    private Listener kv;
     private volatile ReactorJmx jmx;
 
     private Server(ServerConfig config) {
@@ -101,6 +105,16 @@ public final class Server implements AutoCloseable {
             metrics = bound("metrics", "tcp", at, MetricsEndpoint.listen(reactor, at,
                     limits.withMaxConnections(config.metricsMaxConnections())));
         }
+        if (config.chatPort() != ServerConfig.DISABLED) {
+            InetSocketAddress at = address(config.chatPort());
+            chat = bound("chat", "tcp", at, ChatRoom.create(reactor, config.chatMaxLine(), config.chatMaxPending())
+                    .listen(at, limits));
+        }
+        if (config.kvPort() != ServerConfig.DISABLED) {
+            InetSocketAddress at = address(config.kvPort());
+            kv = bound("kv", "tcp", at, reactor.listen("kv", at, limits,
+                    KvService.start(reactor, config.kvSettings(), limits).handlers()));
+        }
     }
 
     /** Binds {@code service} over TLS on {@code port}, or returns null when that port is off. */
@@ -154,6 +168,12 @@ public final class Server implements AutoCloseable {
         if (metrics != null) {
             log.info("metrics listening on http://{}/metrics", hostPort(metricsAddress()));
         }
+        if (chat != null) {
+            log.info("chat listening on tcp {}", hostPort(chatAddress()));
+        }
+        if (kv != null) {
+            log.info("kv (Redis protocol) listening on tcp {}", hostPort(kvAddress()));
+        }
     }
 
     private static String hostPort(InetSocketAddress a) {
@@ -190,6 +210,14 @@ public final class Server implements AutoCloseable {
 
     public InetSocketAddress metricsAddress() {
         return inet(metrics);
+    }
+
+    public InetSocketAddress chatAddress() {
+        return inet(chat);
+    }
+
+    public InetSocketAddress kvAddress() {
+        return inet(kv);
     }
 
     public Reactor reactor() {

@@ -3,11 +3,13 @@ package nioreactor.server;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.time.ZoneId;
+import nioreactor.chat.ChatRoom;
 import nioreactor.reactor.Limits;
 import nioreactor.reactor.SelectStrategy;
 import nioreactor.reactor.TlsContext;
 import nioreactor.reactor.UdpLimits;
 import nioreactor.metrics.MetricsEndpoint;
+import nioreactor.kv.KvSettings;
 
 /**
  * Everything {@code serve} can be told, with the defaults a user gets from {@code make run}. Ports: 0 picks a free
@@ -28,6 +30,8 @@ public final class ServerConfig {
     public static final int DEFAULT_DATAGRAM_BUDGET = UdpLimits.DEFAULT_RECEIVE_BUDGET;
     public static final Duration DEFAULT_SPIN_FOR = Duration.ofNanos(50_000);
     public static final int DEFAULT_METRICS_MAX_CONNECTIONS = MetricsEndpoint.DEFAULT_MAX_CONNECTIONS;
+    public static final int DEFAULT_CHAT_MAX_LINE = ChatRoom.DEFAULT_MAX_LINE;
+    public static final long DEFAULT_CHAT_MAX_PENDING = ChatRoom.DEFAULT_MAX_PENDING;
 
     private final Builder b;
 
@@ -66,6 +70,12 @@ public final class ServerConfig {
     public int tlsFramedPort() { return b.tlsFramedPort; }
     /** The certificate and settings of every TLS port; null when none is on. */
     public TlsContext tls() { return b.tls; }
+    public int chatPort() { return b.chatPort; }
+    public int chatMaxLine() { return b.chatMaxLine; }
+    public long chatMaxPending() { return b.chatMaxPending; }
+    /** The Redis-protocol key-value service's port; off ({@link #DISABLED}) unless asked for. */
+    public int kvPort() { return b.kvPort; }
+    public KvSettings kvSettings() { return b.kvSettings; }
 
     /** Fluent settings; every field starts at its documented default. */
     public static final class Builder {
@@ -91,6 +101,11 @@ public final class ServerConfig {
         private int tlsTcpPort = DISABLED;
         private int tlsFramedPort = DISABLED;
         private TlsContext tls;
+        private int chatPort = DISABLED;
+        private int chatMaxLine = DEFAULT_CHAT_MAX_LINE;
+        private long chatMaxPending = DEFAULT_CHAT_MAX_PENDING;
+        private int kvPort = DISABLED;
+        private KvSettings kvSettings = KvSettings.DEFAULTS;
 
         private Builder() {
         }
@@ -127,6 +142,18 @@ public final class ServerConfig {
         public Builder tlsFramedPort(int v) { tlsFramedPort = port(v); return this; }
         public Builder tls(TlsContext v) { tls = v; return this; }
         public Builder metricsMaxConnections(int v) { metricsMaxConnections = atLeast(v, 1, "metrics max connections"); return this; }
+        /** The chat room's port; off ({@link #DISABLED}) unless asked for, and not moved by {@link #ephemeralPorts}. */
+        public Builder chatPort(int v) { chatPort = port(v); return this; }
+        public Builder chatMaxLine(int v) { chatMaxLine = atLeast(v, 1, "chat max line"); return this; }
+        public Builder chatMaxPending(long v) {
+            if (v < 1) {
+                throw new IllegalArgumentException("chat max pending must be >= 1, got " + v);
+            }
+            chatMaxPending = v;
+            return this;
+        }
+        public Builder kvPort(int v) { kvPort = port(v); return this; }
+        public Builder kvSettings(KvSettings v) { kvSettings = v; return this; }
 
         public ServerConfig build() {
             if (tls == null && (tlsTcpPort != DISABLED || tlsFramedPort != DISABLED)) {
@@ -159,6 +186,11 @@ public final class ServerConfig {
             c.tlsTcpPort = tlsTcpPort;
             c.tlsFramedPort = tlsFramedPort;
             c.tls = tls;
+            c.chatPort = chatPort;
+            c.chatMaxLine = chatMaxLine;
+            c.chatMaxPending = chatMaxPending;
+            c.kvPort = kvPort;
+            c.kvSettings = kvSettings;
             return c;
         }
 
