@@ -435,7 +435,16 @@ public final class Reactor implements Executor {
 
     /**
      * As {@link #listen(String, SocketAddress, Limits, Supplier)}, each connection over TLS with {@code tls} (made by
-     * {@link TlsContext#server}), or plaintext when {@code tls} is null. The handlers are the same as over plaintext.
+     * {@link TlsContext#server}), or plaintext when {@code tls} is null. The handlers are the same as over plaintext:
+     * they hear {@link StreamHandler#onOpen} once a connection's handshake is done, and handle plaintext.
+     *
+     * @param service  a name for logs, traces and metrics
+     * @param address  where to listen
+     * @param limits   the listener's and its connections' limits; the water marks count ciphertext pending
+     * @param tls      the certificate and TLS settings, or null for plaintext
+     * @param handlers called once per accepted connection, on the reactor thread
+     * @return the bound listener, once bound
+     * @throws IllegalArgumentException if {@code tls} is a client context
      */
     public CompletableFuture<Listener> listen(String service, SocketAddress address, Limits limits, TlsContext tls,
                                               Supplier<? extends StreamHandler> handlers) {
@@ -506,6 +515,14 @@ public final class Reactor implements Executor {
      * handler heard {@code onOpen}; a failed handshake is a failed connect ({@code onConnectFailed}, the future
      * failing with the {@link javax.net.ssl.SSLException}). {@code timeout} bounds the TCP connect; the handshake has
      * its own ({@link TlsContext#handshakeTimeout()}).
+     *
+     * @param remote  the peer to connect to
+     * @param limits  the connection's limits; the water marks count ciphertext pending
+     * @param timeout how long the TCP connect may take; zero leaves it to the operating system
+     * @param tls     the client's TLS settings (what it trusts, the host name to check), or null for plaintext
+     * @param handler serves the connection, as a listener's handler would
+     * @return the open connection, once its handshake is done
+     * @throws IllegalArgumentException if {@code tls} is a server context
      */
     public CompletableFuture<Connection> connect(SocketAddress remote, Limits limits, Duration timeout, TlsContext tls,
                                                  StreamHandler handler) {

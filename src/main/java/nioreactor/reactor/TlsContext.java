@@ -54,7 +54,12 @@ public final class TlsContext {
         this.delegatedTasks = b.delegatedTasks;
     }
 
-    /** Settings for the server side of TLS, with the certificate and key in {@code context}. */
+    /**
+     * Settings for the server side of TLS.
+     *
+     * @param context holds the certificate and key (its key managers) and, for client certificates, what to trust
+     * @return a builder with every other setting at its default
+     */
     public static Builder server(SSLContext context) {
         return new Builder(false, context);
     }
@@ -62,37 +67,49 @@ public final class TlsContext {
     /**
      * Settings for the client side of TLS, trusting what {@code context}'s trust managers trust. Set
      * {@link Builder#peerHost} to have the server's certificate checked against a host name, as HTTPS does.
+     *
+     * @param context what to trust (its trust managers) and, for mutual TLS, the client's own certificate and key
+     * @return a builder with every other setting at its default
      */
     public static Builder client(SSLContext context) {
         return new Builder(true, context);
     }
 
-    /** Uses {@code context} for every handshake from now on; connections already open are not touched. Any thread. */
+    /**
+     * Uses {@code context} for every handshake from now on; connections already open are not touched. Any thread.
+     *
+     * @param context the new certificate and key (e.g. renewed), and trust
+     */
     public void reload(SSLContext context) {
         sslContext = Objects.requireNonNull(context, "context");
     }
 
+    /** {@return the context new handshakes use} */
     public SSLContext sslContext() {
         return sslContext;
     }
 
+    /** {@return true for a client context ({@link #client}), false for a server one} */
     public boolean clientMode() {
         return clientMode;
     }
 
+    /** {@return the protocols offered, e.g. TLSv1.3 and TLSv1.2} */
     public List<String> protocols() {
         return protocols;
     }
 
-    /** The cipher suites enabled, or an empty list for the JDK's defaults. */
+    /** {@return the cipher suites enabled, or an empty list for the JDK's defaults} */
     public List<String> cipherSuites() {
         return cipherSuites;
     }
 
+    /** {@return whether a server asks for client certificates} */
     public ClientAuth clientAuth() {
         return clientAuth;
     }
 
+    /** {@return how long a handshake may take before its connection is closed} */
     public Duration handshakeTimeout() {
         return handshakeTimeout;
     }
@@ -152,6 +169,8 @@ public final class TlsContext {
         /**
          * The protocols offered (default TLSv1.3 and TLSv1.2). Each must be one the JDK knows, e.g. "TLSv1.3".
          *
+         * @param v the protocols, most preferred first
+         * @return this builder
          * @throws IllegalArgumentException naming the first unknown protocol
          */
         public Builder protocols(List<String> v) {
@@ -172,6 +191,8 @@ public final class TlsContext {
          * The cipher suites offered, in IANA names such as TLS_AES_128_GCM_SHA256 (default: the JDK's, for the
          * protocols above); an empty list restores the default.
          *
+         * @param v the suites, most preferred first
+         * @return this builder
          * @throws IllegalArgumentException naming the first suite this JDK does not support
          */
         public Builder cipherSuites(List<String> v) {
@@ -185,13 +206,23 @@ public final class TlsContext {
             return this;
         }
 
-        /** Whether a server asks clients for a certificate (default {@link ClientAuth#NONE}). Server side only. */
+        /**
+         * Whether a server asks clients for a certificate (default {@link ClientAuth#NONE}). Server side only.
+         *
+         * @param v none, want or need
+         * @return this builder
+         */
         public Builder clientAuth(ClientAuth v) {
             clientAuth = Objects.requireNonNull(v);
             return this;
         }
 
-        /** How long a handshake may take before the connection is closed (default 10 s). */
+        /**
+         * How long a handshake may take before the connection is closed (default 10 s).
+         *
+         * @param v a positive duration
+         * @return this builder
+         */
         public Builder handshakeTimeout(Duration v) {
             if (v.isNegative() || v.isZero()) {
                 throw new IllegalArgumentException("the TLS handshake timeout must be positive, got " + v);
@@ -203,6 +234,9 @@ public final class TlsContext {
         /**
          * Client side: the host name sent in SNI and checked against the server's certificate (default: none, so no
          * host name check: only the trust chain is verified).
+         *
+         * @param v the server's host name, e.g. "localhost"
+         * @return this builder
          */
         public Builder peerHost(String v) {
             peerHost = v;
@@ -214,12 +248,16 @@ public final class TlsContext {
          * inline on the reactor thread; an executor runs them there while the connection stops reading, and the
          * handshake resumes on the reactor thread once they are done. The README says which serves the other
          * connections better during a burst of handshakes.
+         *
+         * @param v the pool, or null for inline
+         * @return this builder
          */
         public Builder delegatedTasks(Executor v) {
             delegatedTasks = v;
             return this;
         }
 
+        /** {@return the settings, ready for {@link Reactor#listen} or {@link Reactor#connect}} */
         public TlsContext build() {
             return new TlsContext(this);
         }
