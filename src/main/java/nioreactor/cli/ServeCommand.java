@@ -208,6 +208,8 @@ final class ServeCommand implements Callable<Integer> {
                 .spinFor(spinFor)
                 .tlsTcpPort(tlsOptions.tcpPort)
                 .tlsFramedPort(tlsOptions.framedPort)
+                .tlsChatPort(tlsOptions.chatPort)
+                .tlsKvPort(tlsOptions.kvPort)
                 .tls(tls)
                 .build();
     }
@@ -275,6 +277,8 @@ final class ServeCommand implements Callable<Integer> {
             case "metrics" -> "--metrics";
             case "upper-echo-tls" -> "--tls-tcp";
             case "framed-echo-tls" -> "--tls-framed";
+            case "chat-tls" -> "--tls-chat";
+            case "kv-tls" -> "--tls-kv";
             case "kv" -> "--kv";
             default -> null;
         };

@@ -35,6 +35,12 @@ final class TlsServeOptions {
     @Option(names = "--tls-framed", paramLabel = "PORT", description = "Framed upper-echo over TLS on this port (default: off).")
     int framedPort = ServerConfig.DISABLED;
 
+    @Option(names = "--tls-chat", paramLabel = "PORT", description = "The chat room over TLS on this port, the same room as --chat's (default: off).")
+    int chatPort = ServerConfig.DISABLED;
+
+    @Option(names = "--tls-kv", paramLabel = "PORT", description = "The key-value service over TLS on this port, the same keys as --kv's (default: off).")
+    int kvPort = ServerConfig.DISABLED;
+
     @Option(names = "--tls-cert", paramLabel = "FILE",
             description = "PEM certificate chain, server certificate first (with --tls-key).")
     Path cert;
@@ -79,7 +85,8 @@ final class TlsServeOptions {
     private ExecutorService pool;
 
     boolean anyPort() {
-        return tcpPort != ServerConfig.DISABLED || framedPort != ServerConfig.DISABLED;
+        return tcpPort != ServerConfig.DISABLED || framedPort != ServerConfig.DISABLED
+                || chatPort != ServerConfig.DISABLED || kvPort != ServerConfig.DISABLED;
     }
 
     private boolean anyFile() {
@@ -94,7 +101,7 @@ final class TlsServeOptions {
     TlsContext load(CommandLine cli) throws TlsFileException {
         if (!anyPort()) {
             if (anyFile()) {
-                throw new ParameterException(cli, "a TLS certificate is given but no TLS port: add --tls-tcp PORT or --tls-framed PORT");
+                throw new ParameterException(cli, "a TLS certificate is given but no TLS port: add --tls-tcp, --tls-framed, --tls-chat or --tls-kv PORT");
             }
             return null;
         }

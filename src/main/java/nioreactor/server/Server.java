@@ -43,6 +43,8 @@ public final class Server implements AutoCloseable {
     private Listener metrics;
     private Listener upperTls;
     private Listener framedTls;
+    private Listener chatTls;
+    private Listener kvTls;
     private Listener chat;
     private Listener kv;
     private volatile ReactorJmx jmx;
@@ -105,16 +107,30 @@ public final class Server implements AutoCloseable {
             metrics = bound("metrics", "tcp", at, MetricsEndpoint.listen(reactor, at,
                     limits.withMaxConnections(config.metricsMaxConnections())));
         }
+        // One chat room and one key space, whichever ports reach them: a member over TLS talks with one over TCP.
+        ChatRoom room = on(config.chatPort(), config.tlsChatPort())
+                ? ChatRoom.create(reactor, config.chatMaxLine(), config.chatMaxPending()) : null;
         if (config.chatPort() != ServerConfig.DISABLED) {
             InetSocketAddress at = address(config.chatPort());
-            chat = bound("chat", "tcp", at, ChatRoom.create(reactor, config.chatMaxLine(), config.chatMaxPending())
-                    .listen(at, limits));
+            chat = bound("chat", "tcp", at, room.listen(at, limits));
         }
+        KvService keys = on(config.kvPort(), config.tlsKvPort())
+                ? KvService.start(reactor, config.kvSettings(), limits) : null;
         if (config.kvPort() != ServerConfig.DISABLED) {
             InetSocketAddress at = address(config.kvPort());
-            kv = bound("kv", "tcp", at, reactor.listen("kv", at, limits,
-                    KvService.start(reactor, config.kvSettings(), limits).handlers()));
+            kv = bound("kv", "tcp", at, reactor.listen("kv", at, limits, keys.handlers()));
         }
+        chatTls = listenTls("chat-tls", config.tlsChatPort(), limits, room == null ? null : room.handlers());
+        kvTls = listenTls("kv-tls", config.tlsKvPort(), limits, keys == null ? null : keys.handlers());
+    }
+
+    private static boolean on(int... ports) {
+        for (int port : ports) {
+            if (port != ServerConfig.DISABLED) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Binds {@code service} over TLS on {@code port}, or returns null when that port is off. */
@@ -157,7 +173,7 @@ public final class Server implements AutoCloseable {
         if (framed != null) {
             log.info("framed-echo listening on tcp {}", hostPort(framedAddress()));
         }
-        for (Listener tls : new Listener[] {upperTls, framedTls}) {
+        for (Listener tls : new Listener[] {upperTls, framedTls, chatTls, kvTls}) {
             if (tls != null) {
                 log.info("{} listening on tls {} ({})", tls.service(), hostPort(inet(tls)), config.tls());
             }
@@ -202,6 +218,16 @@ public final class Server implements AutoCloseable {
     /** Framed upper-echo's TLS port, or null when off. */
     public InetSocketAddress tlsFramedAddress() {
         return inet(framedTls);
+    }
+
+    /** The chat room's TLS port, or null when off. */
+    public InetSocketAddress tlsChatAddress() {
+        return inet(chatTls);
+    }
+
+    /** The key-value service's TLS port, or null when off. */
+    public InetSocketAddress tlsKvAddress() {
+        return inet(kvTls);
     }
 
     public InetSocketAddress udpAddress() {

@@ -68,6 +68,8 @@ public final class ServerConfig {
     public Duration spinFor() { return b.spinFor; }
     public int tlsTcpPort() { return b.tlsTcpPort; }
     public int tlsFramedPort() { return b.tlsFramedPort; }
+    public int tlsChatPort() { return b.tlsChatPort; }
+    public int tlsKvPort() { return b.tlsKvPort; }
     /** The certificate and settings of every TLS port; null when none is on. */
     public TlsContext tls() { return b.tls; }
     public int chatPort() { return b.chatPort; }
@@ -100,6 +102,8 @@ public final class ServerConfig {
         private Duration spinFor = DEFAULT_SPIN_FOR;
         private int tlsTcpPort = DISABLED;
         private int tlsFramedPort = DISABLED;
+        private int tlsChatPort = DISABLED;
+        private int tlsKvPort = DISABLED;
         private TlsContext tls;
         private int chatPort = DISABLED;
         private int chatMaxLine = DEFAULT_CHAT_MAX_LINE;
@@ -140,6 +144,10 @@ public final class ServerConfig {
         public Builder tlsTcpPort(int v) { tlsTcpPort = port(v); return this; }
         /** Framed upper-echo over TLS (default off). */
         public Builder tlsFramedPort(int v) { tlsFramedPort = port(v); return this; }
+        /** The chat room over TLS (default off); the same room as {@code --chat}'s. */
+        public Builder tlsChatPort(int v) { tlsChatPort = port(v); return this; }
+        /** The key-value service over TLS (default off); the same keys as {@code --kv}'s. */
+        public Builder tlsKvPort(int v) { tlsKvPort = port(v); return this; }
         public Builder tls(TlsContext v) { tls = v; return this; }
         public Builder metricsMaxConnections(int v) { metricsMaxConnections = atLeast(v, 1, "metrics max connections"); return this; }
         /** The chat room's port; off ({@link #DISABLED}) unless asked for, and not moved by {@link #ephemeralPorts}. */
@@ -156,7 +164,8 @@ public final class ServerConfig {
         public Builder kvSettings(KvSettings v) { kvSettings = v; return this; }
 
         public ServerConfig build() {
-            if (tls == null && (tlsTcpPort != DISABLED || tlsFramedPort != DISABLED)) {
+            if (tls == null && (tlsTcpPort != DISABLED || tlsFramedPort != DISABLED || tlsChatPort != DISABLED
+                    || tlsKvPort != DISABLED)) {
                 throw new IllegalArgumentException("a TLS port needs a certificate and key (a TlsContext)");
             }
             return new ServerConfig(this);
@@ -185,6 +194,8 @@ public final class ServerConfig {
             c.spinFor = spinFor;
             c.tlsTcpPort = tlsTcpPort;
             c.tlsFramedPort = tlsFramedPort;
+            c.tlsChatPort = tlsChatPort;
+            c.tlsKvPort = tlsKvPort;
             c.tls = tls;
             c.chatPort = chatPort;
             c.chatMaxLine = chatMaxLine;

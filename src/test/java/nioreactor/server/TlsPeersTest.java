@@ -38,7 +38,7 @@ class TlsPeersTest {
     @BeforeAll
     static void start() throws Exception {
         certs = TestCerts.create(dir);
-        server = Server.start(ServerConfig.builder().ephemeralPorts().tlsTcpPort(0).tlsFramedPort(0)
+        server = Server.start(ServerConfig.builder().ephemeralPorts().tlsTcpPort(0).tlsFramedPort(0).tlsKvPort(0)
                 .tls(TlsContext.server(certs.serverContext()).build()).build());
         mutual = Server.start(ServerConfig.builder().ephemeralPorts().framedPort(-1).udpPort(-1).tlsTcpPort(0)
                 .tls(TlsContext.server(certs.serverContext()).clientAuth(ClientAuth.NEED).build()).build());
@@ -126,6 +126,18 @@ class TlsPeersTest {
             assertThat(p.output()).as(p.output()).doesNotContain("FAIL")
                     .contains("ok echo-then-unwrap", "ok untrusted-refused", "ok wrong-name-refused",
                             "ok server-close-notify", "ok tls12");
+        }
+    }
+
+    @Test
+    void theKeyValueServiceRunsOverTlsUnchanged() throws Exception {
+        // Any stream handler runs over TLS as it is: here the Redis-protocol service, with openssl as its client.
+        try (Peer s = sClient(server.tlsKvAddress().getPort(), "-tls1_3")) {
+            s.write("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nvalue\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
+            s.awaitOutput("+OK");
+            s.awaitOutput("$5\r\nvalue");
+            s.closeInput();
+            assertThat(s.awaitExit()).as(s.output()).isZero();
         }
     }
 
