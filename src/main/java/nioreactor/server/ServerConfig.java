@@ -22,6 +22,10 @@ public final class ServerConfig {
     public static final int DEFAULT_FRAMED_PORT = 8083;
     public static final int DEFAULT_UDP_PORT = 8080;
     public static final int DISABLED = -1;
+    /** Where {@code make run-tls} puts upper-echo over TLS, and where {@code client --tls} looks by default. */
+    public static final int DEFAULT_TLS_TCP_PORT = 8443;
+    /** Where {@code make run-tls} puts framed upper-echo over TLS, and {@code client --tls --framed} looks. */
+    public static final int DEFAULT_TLS_FRAMED_PORT = 8444;
     public static final int DEFAULT_MAX_FRAME = 1024 * 1024;
     public static final int DEFAULT_BACKLOG = Limits.DEFAULT_BACKLOG;
     public static final int DEFAULT_READ_BUFFER = 64 * 1024;
