@@ -219,6 +219,27 @@ class TlsConnectionTest {
         }
     }
 
+    @Test
+    void theTraceShowsEveryHandshakeStep() throws Exception {
+        List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+        Reactor traced = Reactor.builder().name("tls-trace").trace(Trace.to(lines::add)).build();
+        traced.start();
+        try {
+            InetSocketAddress at = (InetSocketAddress) traced.listen("traced", new InetSocketAddress("127.0.0.1", 0),
+                    Limits.DEFAULTS, TlsContext.server(certs.serverContext()).build(), UpperEcho.forOneReactor())
+                    .get().address();
+            try (SSLSocket socket = certs.connect(at, false, "TLSv1.3")) {
+                assertThat(echo(socket, "traced")).isEqualTo("TRACED");
+            }
+            Eventually.until(() -> String.join("\n", lines).contains("close_notify"), () -> "close_notify traced");
+        } finally {
+            traced.shutdownGracefully(Duration.ofSeconds(1)).get(10, TimeUnit.SECONDS);
+        }
+        String trace = String.join("\n", lines);
+        assertThat(trace).contains("tls unwrap #1 OK NEED_TASK", "tls NEED_TASK #1", "tls wrap #1 OK NEED_WRAP",
+                "NEED_UNWRAP", "bytes in", "bytes out", "tls #1 handshake done: TLSv1.3");
+    }
+
     private Socket tls(InetSocketAddress server) throws java.io.IOException {
         try {
             return certs.connect(server, false);
