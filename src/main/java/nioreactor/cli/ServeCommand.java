@@ -45,8 +45,17 @@ final class ServeCommand implements Callable<Integer> {
     int udpPort = ServerConfig.DEFAULT_UDP_PORT;
 
     @Option(names = "--metrics", paramLabel = "PORT",
-            description = "Also serve GET /metrics (Prometheus text) over HTTP on this port, on the same reactor (default: off).")
+            description = "Also serve GET /metrics (Prometheus text) and GET / (a live dashboard of the loop) over HTTP on this port, on the same reactor (default: off).")
     int metricsPort = ServerConfig.DISABLED;
+
+    @Option(names = "--metrics-host", paramLabel = "ADDRESS",
+            description = "Address the metrics port and its dashboard bind (default: ${DEFAULT-VALUE}, loopback, whatever --host says). "
+                    + "Anyone who reaches it sees every client's address and traffic sizes.")
+    String metricsHost = ServerConfig.DEFAULT_METRICS_HOST;
+
+    @Option(names = "--dashboard-max-clients", paramLabel = "N",
+            description = "Dashboard tabs (GET /events on the metrics port) streaming at once; one more gets 503 (default: ${DEFAULT-VALUE}).")
+    int dashboardMaxClients = ServerConfig.DEFAULT_DASHBOARD_MAX_CLIENTS;
 
     @Option(names = "--chat", paramLabel = "PORT",
             description = "Also run the chat room (a line protocol over TCP) on this port, on the same reactor (default: off).")
@@ -190,6 +199,8 @@ final class ServeCommand implements Callable<Integer> {
                 .udpPort(noUdp ? ServerConfig.DISABLED : udpPort)
                 .metricsPort(metricsPort)
                 .metricsMaxConnections(metricsMaxConnections)
+                .metricsHost(metricsHost)
+                .dashboardMaxClients(dashboardMaxClients)
                 .chatPort(chatPort)
                 .chatMaxLine(Converters.toIntSize(chatMaxLine, "--chat-max-line"))
                 .chatMaxPending(chatMaxPending)
