@@ -1,7 +1,6 @@
 package nioreactor.reactor;
 
 import java.nio.ByteBuffer;
-import javax.net.ssl.SSLSession;
 
 /**
  * The two scratch buffers every TLS connection of one reactor shares, the way they share the plaintext read buffer:
@@ -27,13 +26,15 @@ final class TlsBuffers {
     }
 
     /**
-     * Where wrap writes ciphertext: room for several records. Direct, because it goes to the socket next, and the JDK
-     * would otherwise copy a heap buffer into a temporary direct one on every write.
+     * Where wrap writes ciphertext: room for several records of {@code packetSize}. On the heap, like the application
+     * buffer: the JDK's AES-GCM works on arrays, and with direct buffers it copies in and out of arrays of its own;
+     * measured, heap buffers made the 16 KiB TLS echo 1.23x Netty's SslHandler where direct ones were slower than it
+     * (bench/RESULTS.md). The socket write then copies into the JDK's cached direct buffer once, as Netty's does.
      */
-    ByteBuffer packet(SSLSession session) {
-        int need = RECORDS_PER_WRITE * session.getPacketBufferSize();
+    ByteBuffer packet(int packetSize) {
+        int need = RECORDS_PER_WRITE * packetSize;
         if (packet == null || packet.capacity() < need) {
-            packet = ByteBuffer.allocateDirect(need);
+            packet = ByteBuffer.allocate(need);
         }
         return packet;
     }
@@ -41,26 +42,25 @@ final class TlsBuffers {
     /**
      * Where unwrap writes plaintext. Each record's plaintext is shorter than its ciphertext, so one read buffer's
      * worth of records (plus one application buffer, the engine's own margin) always fits, and a handler gets all the
-     * plaintext of one socket read in one {@code onData}, as over plaintext. Direct like the read buffer, because the
-     * services' handlers are tuned for it.
+     * plaintext of one socket read in one {@code onData}, as over plaintext. On the heap (see {@link #packet}).
      */
-    ByteBuffer app(SSLSession session) {
-        int need = readBufferSize + session.getApplicationBufferSize();
+    ByteBuffer app(int appSize) {
+        int need = readBufferSize + appSize;
         if (app == null || app.capacity() < need) {
-            app = ByteBuffer.allocateDirect(need);
+            app = ByteBuffer.allocate(need);
         }
         return app;
     }
 
     /** A bigger application buffer, after the engine said BUFFER_OVERFLOW on an empty one. */
     ByteBuffer growApp() {
-        app = ByteBuffer.allocateDirect(app.capacity() * 2);
+        app = ByteBuffer.allocate(app.capacity() * 2);
         return app;
     }
 
     /** A bigger packet buffer, after the engine said BUFFER_OVERFLOW on an empty one. */
     ByteBuffer growPacket() {
-        packet = ByteBuffer.allocateDirect(packet.capacity() * 2);
+        packet = ByteBuffer.allocate(packet.capacity() * 2);
         return packet;
     }
 }

@@ -63,6 +63,13 @@ final class TlsTransport {
     private final Trace trace;
     private final long id;
     private final long startNanos = System.nanoTime();
+    /**
+     * The engine's buffer sizes, asked once: {@code getSession()} takes the engine's lock, and the sizes it reports
+     * before the handshake (the largest a record may be) are never smaller than the negotiated ones. A larger record
+     * still works: BUFFER_OVERFLOW grows the shared buffer.
+     */
+    private final int packetSize;
+    private final int appSize;
 
     private Phase phase = Phase.HANDSHAKING;
     /** The start of a record split across reads, copied out of the shared read buffer; null otherwise. */
@@ -82,6 +89,8 @@ final class TlsTransport {
         this.metrics = reactor.tlsMetrics();
         this.trace = reactor.trace();
         this.id = connection.id();
+        this.packetSize = engine.getSession().getPacketBufferSize();
+        this.appSize = engine.getSession().getApplicationBufferSize();
     }
 
     Phase phase() {
@@ -134,7 +143,7 @@ final class TlsTransport {
      * handing the plaintext to the handler; keeps a trailing partial record for the next read.
      */
     void unwrap(ByteBuffer cipher) {
-        ByteBuffer app = buffers.app(engine.getSession());
+        ByteBuffer app = buffers.app(appSize);
         app.clear();
         while (cipher.hasRemaining() && phase != Phase.TASK_RUNNING && !connection.isClosing()) {
             SSLEngineResult r;
@@ -161,7 +170,7 @@ final class TlsTransport {
                     // Only when the engine's estimate of a record outgrew what is left: hand over what is there.
                     if (app.position() > 0) {
                         deliver(app);
-                        app = buffers.app(engine.getSession());
+                        app = buffers.app(appSize);
                         app.clear();
                     } else {
                         app = buffers.growApp();
@@ -265,7 +274,7 @@ final class TlsTransport {
 
     /** Wraps handshake messages (or an alert) and queues them; returns the status after, or null if it closed. */
     private HandshakeStatus wrapHandshake() {
-        ByteBuffer packet = buffers.packet(engine.getSession());
+        ByteBuffer packet = buffers.packet(packetSize);
         packet.clear();
         HandshakeStatus hs;
         while (true) {
@@ -370,8 +379,10 @@ final class TlsTransport {
             trace.event("tls #{} handshake done: {} {} in {} us", id, engine.getSession().getProtocol(),
                     engine.getSession().getCipherSuite(), micros);
         }
-        log.debug("#{} TLS established: {} {} in {} us", id, engine.getSession().getProtocol(),
-                engine.getSession().getCipherSuite(), micros);
+        if (log.isDebugEnabled()) {
+            log.debug("#{} TLS established: {} {} in {} us", id, engine.getSession().getProtocol(),
+                    engine.getSession().getCipherSuite(), micros);
+        }
         connection.tlsEstablished();
         if (early != null && phase == Phase.ESTABLISHED) {
             ByteBuffer pending = early.flip();
@@ -457,11 +468,10 @@ final class TlsTransport {
             case ESTABLISHED -> {
             }
         }
-        ByteBuffer packet = buffers.packet(engine.getSession());
-        int recordSize = engine.getSession().getPacketBufferSize();
+        ByteBuffer packet = buffers.packet(packetSize);
         while (src.hasRemaining()) {
             packet.clear();
-            while (src.hasRemaining() && packet.remaining() >= recordSize) {
+            while (src.hasRemaining() && packet.remaining() >= packetSize) {
                 SSLEngineResult r;
                 try {
                     r = engine.wrap(src, packet);
@@ -557,7 +567,7 @@ final class TlsTransport {
         if (direct && !connection.outputIdle()) {
             return; // half a record is queued: anything after it would be garbage to the peer
         }
-        ByteBuffer packet = buffers.packet(engine.getSession());
+        ByteBuffer packet = buffers.packet(packetSize);
         packet.clear();
         try {
             for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
