@@ -30,7 +30,12 @@ public final class FramedClient implements EchoClient {
     }
 
     public static FramedClient connect(InetSocketAddress server, Timeouts timeouts) throws IOException {
-        return new FramedClient(TcpConnect.open(server, timeouts));
+        return connect(server, timeouts, null);
+    }
+
+    /** Over TLS when {@code tls} is not null (the server's TLS port), else plain TCP. */
+    public static FramedClient connect(InetSocketAddress server, Timeouts timeouts, ClientTls tls) throws IOException {
+        return new FramedClient(TcpConnect.open(server, timeouts, tls));
     }
 
     /**

@@ -48,6 +48,7 @@ public final class Listener extends IoHandler {
     private final Function<? super Reactor, ? extends StreamHandler> handlers;
     private final Limits limits;
     private final ListenOptions options;
+    private final TlsContext tls;
     /** Where connections live: the workers, or this listener's own reactor alone. */
     private final Reactor[] homes;
     /**
@@ -76,8 +77,8 @@ public final class Listener extends IoHandler {
     private Timer rejectLogTimer;
 
     private Listener(Reactor reactor, String service, ServerSocketChannel channel,
-                     Function<? super Reactor, ? extends StreamHandler> handlers, Limits limits, ListenOptions options)
-            throws IOException {
+                     Function<? super Reactor, ? extends StreamHandler> handlers, Limits limits, ListenOptions options,
+                     TlsContext tls) throws IOException {
         this.reactor = reactor;
         this.stats = reactor.stats;
         this.service = service;
@@ -85,6 +86,7 @@ public final class Listener extends IoHandler {
         this.handlers = handlers;
         this.limits = limits;
         this.options = options;
+        this.tls = tls;
         this.homes = options.handsOff() ? options.workers().toArray(new Reactor[0]) : new Reactor[] {reactor};
         this.active = new AtomicIntegerArray(homes.length);
         this.total = options.limitSharedWith() != null ? options.limitSharedWith().total : new AtomicInteger();
@@ -115,7 +117,8 @@ public final class Listener extends IoHandler {
      * let two live listeners share a port. SO_REUSEPORT is set only when {@code options} ask for it.
      */
     static Listener bind(Reactor reactor, String service, SocketAddress address, Limits limits, ListenOptions options,
-                         Function<? super Reactor, ? extends StreamHandler> handlers) throws IOException {
+                         TlsContext tls, Function<? super Reactor, ? extends StreamHandler> handlers)
+            throws IOException {
         assert reactor.inReactorThread();
         ServerSocketChannel channel = ServerSocketChannel.open();
         try {
@@ -127,7 +130,10 @@ public final class Listener extends IoHandler {
                 channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
             }
             channel.bind(address, limits.backlog());
-            Listener listener = new Listener(reactor, service, channel, handlers, limits, options);
+            Listener listener = new Listener(reactor, service, channel, handlers, limits, options, tls);
+            if (tls != null) {
+                reactor.tlsMetrics(); // the TLS counters show (at zero) from the moment a TLS port is open
+            }
             listener.key = reactor.register(channel, OP_ACCEPT, listener);
             return listener;
         } catch (IOException | RuntimeException e) {
@@ -152,6 +158,11 @@ public final class Listener extends IoHandler {
     /** {@return the limits given to {@link Reactor#listen}, which its connections share} Any thread. */
     public Limits limits() {
         return limits;
+    }
+
+    /** {@return the TLS settings of its connections, or null for plaintext} Any thread. */
+    public TlsContext tls() {
+        return tls;
     }
 
     /** {@return the options it was bound with} */
@@ -257,7 +268,7 @@ public final class Listener extends IoHandler {
                 handler = new ProxyProtocolHandler(handler, options.proxyTimeout(), proxyAccepted[home],
                         proxyFailed[home]);
             }
-            connection = new Connection(owner, socket, service, handler, limits, onConnectionClosed[home]);
+            connection = new Connection(owner, socket, service, handler, limits, onConnectionClosed[home], tls);
         } catch (IOException e) {
             log.debug("accept on {}: connection failed before it started: {}", service, e.toString());
             uncount(home);
@@ -277,7 +288,7 @@ public final class Listener extends IoHandler {
         }
         log.debug("#{} accepted on {} from {}", connection.id(), service, connection.remoteAddress());
         try {
-            connection.open();
+            connection.open(null);
         } catch (IOException e) {
             connection.close(CloseReason.RESET);
         }

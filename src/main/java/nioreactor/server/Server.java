@@ -11,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import nioreactor.chat.ChatRoom;
 import nioreactor.kv.KvService;
 import nioreactor.metrics.Health;
@@ -22,6 +24,8 @@ import nioreactor.reactor.Listener;
 import nioreactor.reactor.Reactor;
 import nioreactor.reactor.Reactor.ShutdownSummary;
 import nioreactor.reactor.ReactorStats;
+import nioreactor.reactor.StreamHandler;
+import nioreactor.reactor.TlsContext;
 import nioreactor.reactor.Trace;
 import nioreactor.reactor.UdpLimits;
 import nioreactor.reactor.UdpSocket;
@@ -30,7 +34,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The built-in services (upper-echo, framed upper-echo, UDP time, and optionally metrics) on one reactor, in one
- * process: what {@code serve} runs. It uses the library's public API only, as any embedder would. Start one with
+ * process: what {@code serve} runs. Each TCP service can also have a TLS port of its own, as Redis has
+ * {@code tls-port}: the same handlers, over {@link ServerConfig#tls()}. It uses the library's public API only, as any embedder would. Start one with
  * {@link #start}; {@link #close()} shuts it down gracefully and waits. Any number can run in one JVM.
  *
  * <p>With {@code --reactors N} the upper-echo and framed services run on N reactors, spread by
@@ -56,6 +61,10 @@ public final class Server implements AutoCloseable {
     private Listener framed;
     private UdpSocket time;
     private Listener metrics;
+    private Listener upperTls;
+    private Listener framedTls;
+    private Listener chatTls;
+    private Listener kvTls;
     private Listener chat;
     private Listener kv;
     private final List<ReactorJmx> jmx = new ArrayList<>();
@@ -116,24 +125,25 @@ public final class Server implements AutoCloseable {
         // Reactor-thread state shared by both echoes: one scratch array per reactor, not one per connection. Made
         // here for every reactor, before any connection, and only read afterwards: no lock needed.
         Map<Reactor, UpperEcho> upperEchoes = new IdentityHashMap<>();
-        Map<Reactor, java.util.function.Supplier<nioreactor.reactor.StreamHandler>> framedHandlers =
-                new IdentityHashMap<>();
+        Map<Reactor, Supplier<StreamHandler>> framedEchoes = new IdentityHashMap<>();
         for (Reactor r : reactors) {
             BulkUpper bulk = new BulkUpper();
             upperEchoes.put(r, new UpperEcho(bulk));
-            if (config.framedPort() != ServerConfig.DISABLED) {
-                framedHandlers.put(r, FramedUpperEcho.forOneReactor(r, config.maxFrame(), bulk));
+            if (on(config.framedPort(), config.tlsFramedPort())) {
+                framedEchoes.put(r, FramedUpperEcho.forOneReactor(r, config.maxFrame(), bulk));
             }
         }
         Limits limits = config.limits().withBacklog(config.backlog());
-        ListenOptions services = serviceOptions();
         if (config.tcpPort() != ServerConfig.DISABLED) {
-            upper = listenSpread("upper-echo", address(config.tcpPort()), limits, upperEchoes::get);
+            upper = listenSpread("upper-echo", address(config.tcpPort()), limits, null, upperEchoes::get);
         }
         if (config.framedPort() != ServerConfig.DISABLED) {
-            framed = listenSpread("framed-echo", address(config.framedPort()), limits,
-                    home -> framedHandlers.get(home).get());
+            framed = listenSpread("framed-echo", address(config.framedPort()), limits, null,
+                    home -> framedEchoes.get(home).get());
         }
+        // The TLS ports: the same handlers over TLS. A new TCP service gets its TLS port with one more line here.
+        upperTls = listenTls("upper-echo-tls", config.tlsTcpPort(), limits, upperEchoes::get);
+        framedTls = listenTls("framed-echo-tls", config.tlsFramedPort(), limits, home -> framedEchoes.get(home).get());
         if (config.udpPort() != ServerConfig.DISABLED) {
             InetSocketAddress at = address(config.udpPort());
             time = bound("time", "udp", at, TimeService.bind(reactor, at, config.zone(), config.clock(),
@@ -147,21 +157,49 @@ public final class Server implements AutoCloseable {
                     limits.withMaxConnections(config.metricsMaxConnections()), config.dashboardMaxClients(), health,
                     reactors));
         }
-        if (config.chatPort() != ServerConfig.DISABLED) {
-            InetSocketAddress at = address(config.chatPort());
-            // One room per reactor, linked into one chat: each member lives on its connection's reactor.
-            Map<Reactor, java.util.function.Supplier<nioreactor.reactor.StreamHandler>> members =
-                    new IdentityHashMap<>();
+        // One chat and one key space, whichever ports reach them: a member over TLS talks with one over TCP. The chat
+        // is a room per reactor, linked, each member in its connection's reactor's room; the key space is reactor-0's.
+        Map<Reactor, Supplier<StreamHandler>> members = new IdentityHashMap<>();
+        if (on(config.chatPort(), config.tlsChatPort())) {
             for (ChatRoom room : ChatRoom.createAcross(reactors, config.chatMaxLine(), config.chatMaxPending())) {
                 members.put(room.reactor(), room.handlers());
             }
-            chat = listenSpread("chat", at, limits, home -> members.get(home).get());
         }
+        if (config.chatPort() != ServerConfig.DISABLED) {
+            chat = listenSpread("chat", address(config.chatPort()), limits, null, home -> members.get(home).get());
+        }
+        KvService keys = on(config.kvPort(), config.tlsKvPort())
+                ? KvService.start(reactor, config.kvSettings(), limits) : null;
         if (config.kvPort() != ServerConfig.DISABLED) {
             InetSocketAddress at = address(config.kvPort());
-            var kvHandlers = KvService.start(reactor, config.kvSettings(), limits).handlers();
-            kv = bound("kv", "tcp", at, reactor.listen("kv", at, limits, services, home -> kvHandlers.get()));
+            Supplier<StreamHandler> kvHandlers = keys.handlers();
+            kv = bound("kv", "tcp", at, reactor.listen("kv", at, limits, serviceOptions(null), home -> kvHandlers.get()));
         }
+        chatTls = listenTls("chat-tls", config.tlsChatPort(), limits, home -> members.get(home).get());
+        if (config.tlsKvPort() != ServerConfig.DISABLED) {
+            InetSocketAddress at = address(config.tlsKvPort());
+            Supplier<StreamHandler> kvHandlers = keys.handlers();
+            kvTls = bound("kv-tls", "tcp", at, reactor.listen("kv-tls", at, limits, serviceOptions(config.tls()),
+                    config.tls(), home -> kvHandlers.get()));
+        }
+    }
+
+    private static boolean on(int... ports) {
+        for (int port : ports) {
+            if (port != ServerConfig.DISABLED) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Binds {@code service} over TLS on {@code port}, spread like the plaintext ports, or null when that port is off. */
+    private Listener listenTls(String service, int port, Limits limits,
+                               Function<Reactor, ? extends StreamHandler> handlers) throws IOException {
+        if (port == ServerConfig.DISABLED) {
+            return null;
+        }
+        return listenSpread(service, address(port), limits, config.tls(), handlers);
     }
 
     /** Waits for a bind, and names the service, protocol and address when it fails: the JDK's message names none. */
@@ -187,34 +225,36 @@ public final class Server implements AutoCloseable {
      * Binds a service that runs on every reactor: one listener on reactor-0 that hands connections off (least
      * connections), or one SO_REUSEPORT listener per reactor on the same port. With one reactor, just a listener.
      */
-    private Listener listenSpread(String service, InetSocketAddress at, Limits limits,
-                                  java.util.function.Function<Reactor, ? extends nioreactor.reactor.StreamHandler> handlers)
-            throws IOException {
-        ListenOptions options = serviceOptions();
+    private Listener listenSpread(String service, InetSocketAddress at, Limits limits, TlsContext tls,
+                                  Function<Reactor, ? extends StreamHandler> handlers) throws IOException {
+        ListenOptions options = serviceOptions(tls);
         if (reactors.size() == 1) {
-            return bound(service, "tcp", at, reactor.listen(service, at, limits, options, handlers));
+            return bound(service, "tcp", at, reactor.listen(service, at, limits, options, tls, handlers));
         }
         if (config.acceptMode() == AcceptMode.HANDOFF) {
             return bound(service, "tcp", at, reactor.listen(service, at, limits,
-                    options.handOffTo(reactors, ListenOptions.Balance.LEAST_CONNECTIONS), handlers));
+                    options.handOffTo(reactors, ListenOptions.Balance.LEAST_CONNECTIONS), tls, handlers));
         }
         ListenOptions shared = options.withReusePort();
-        Listener first = bound(service, "tcp", at, reactor.listen(service, at, limits, shared, handlers));
+        Listener first = bound(service, "tcp", at, reactor.listen(service, at, limits, shared, tls, handlers));
         InetSocketAddress port = (InetSocketAddress) first.address(); // port 0 asked: the others take the same one
         ListenOptions rest = shared.sharingLimitWith(first); // one --max-connections for the service, not N
         for (Reactor r : reactors.subList(1, reactors.size())) {
-            extraListeners.add(bound(service, "tcp", port, r.listen(service, port, limits, rest, handlers)));
+            extraListeners.add(bound(service, "tcp", port, r.listen(service, port, limits, rest, tls, handlers)));
         }
         return first;
     }
 
-    /** The options of the TCP service listeners: {@code --reuse-port} and {@code --proxy-protocol}. */
-    private ListenOptions serviceOptions() {
+    /**
+     * The options of the TCP service listeners: {@code --reuse-port} and {@code --proxy-protocol} (plaintext ports
+     * only: a PROXY header would come before the TLS handshake, below the layer that reads it).
+     */
+    private ListenOptions serviceOptions(TlsContext tls) {
         ListenOptions options = ListenOptions.DEFAULTS;
         if (config.reusePort()) {
             options = options.withReusePort();
         }
-        if (config.proxyProtocol()) {
+        if (config.proxyProtocol() && tls == null) {
             options = options.expectProxyHeader(config.proxyTimeout());
         }
         return options;
@@ -226,8 +266,8 @@ public final class Server implements AutoCloseable {
 
     private void logListeners() {
         if (reactors.size() > 1) {
-            log.info("{} reactors ({}), accept mode {}: upper-echo, framed-echo and chat on every reactor; time, "
-                            + "metrics and kv on {}", reactors.size(), reactors.stream().map(Reactor::name).toList(),
+            log.info("{} reactors ({}), accept mode {}: upper-echo, framed-echo and chat (and their TLS ports) on "
+                            + "every reactor; time, metrics and kv on {}", reactors.size(), reactors.stream().map(Reactor::name).toList(),
                     config.acceptMode().name().toLowerCase(java.util.Locale.ROOT), reactor.name());
         }
         if (upper != null) {
@@ -235,6 +275,11 @@ public final class Server implements AutoCloseable {
         }
         if (framed != null) {
             log.info("framed-echo listening on tcp {}", hostPort(framedAddress()));
+        }
+        for (Listener tls : new Listener[] {upperTls, framedTls, chatTls, kvTls}) {
+            if (tls != null) {
+                log.info("{} listening on tls {} ({})", tls.service(), hostPort(inet(tls)), config.tls());
+            }
         }
         if (time != null) {
             log.info("time listening on udp {} (zone {})", hostPort(time.localAddress()), config.zone());
@@ -267,6 +312,26 @@ public final class Server implements AutoCloseable {
 
     public InetSocketAddress framedAddress() {
         return inet(framed);
+    }
+
+    /** Upper-echo's TLS port, or null when off. */
+    public InetSocketAddress tlsTcpAddress() {
+        return inet(upperTls);
+    }
+
+    /** Framed upper-echo's TLS port, or null when off. */
+    public InetSocketAddress tlsFramedAddress() {
+        return inet(framedTls);
+    }
+
+    /** The chat room's TLS port, or null when off. */
+    public InetSocketAddress tlsChatAddress() {
+        return inet(chatTls);
+    }
+
+    /** The key-value service's TLS port, or null when off. */
+    public InetSocketAddress tlsKvAddress() {
+        return inet(kvTls);
     }
 
     public InetSocketAddress udpAddress() {

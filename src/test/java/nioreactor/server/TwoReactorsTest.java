@@ -49,6 +49,39 @@ class TwoReactorsTest {
         }
     }
 
+    /** The TLS port is spread too: each reactor makes its own TLS buffers for the connections it is given. */
+    @ParameterizedTest
+    @EnumSource(AcceptMode.class)
+    void theTlsPortIsServedOnBothReactors(AcceptMode mode, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        nioreactor.testing.TestCerts certs = nioreactor.testing.TestCerts.create(dir);
+        try (Server server = Server.start(ServerConfig.builder().ephemeralPorts().udpPort(-1).framedPort(-1)
+                .tlsTcpPort(0).tls(nioreactor.reactor.TlsContext.server(certs.serverContext()).build())
+                .reactors(2).acceptMode(mode).build())) {
+            List<javax.net.ssl.SSLSocket> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < 8; i++) {
+                    javax.net.ssl.SSLSocket s = certs.connect(server.tlsTcpAddress(), false);
+                    held.add(s);
+                    s.getOutputStream().write(("tls " + i + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                    byte[] back = s.getInputStream().readNBytes(("tls " + i + "\n").length());
+                    assertThat(new String(back, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("TLS " + i + "\n");
+                }
+                long on0 = server.reactors().get(0).stats().connectionsActive();
+                long on1 = server.reactors().get(1).stats().connectionsActive();
+                assertThat(on0 + on1).isEqualTo(8);
+                if (mode == AcceptMode.HANDOFF) {
+                    assertThat(on1).isEqualTo(4);
+                }
+            } finally {
+                for (javax.net.ssl.SSLSocket s : held) {
+                    s.close();
+                }
+            }
+        }
+    }
+
     @Nested
     class EchoLoadHandOff extends EchoLoadTest {
         @Override

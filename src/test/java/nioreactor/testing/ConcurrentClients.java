@@ -50,6 +50,17 @@ public final class ConcurrentClients {
     /** As {@link #run(InetSocketAddress, List, Seed, int)}, each reader first passing {@code beforeReading}. */
     public static List<Integer> run(InetSocketAddress server, List<Exchange> exchanges, Seed seed, int maxChunk,
                                     Gate beforeReading) throws IOException, InterruptedException {
+        return run(server, exchanges, seed, maxChunk, beforeReading, Loopback::connect);
+    }
+
+    /** How a client opens its socket: {@link Loopback#connect}, or a TLS socket over it. */
+    public interface Opener {
+        Socket open(InetSocketAddress server) throws IOException;
+    }
+
+    /** As {@link #run(InetSocketAddress, List, Seed, int, Gate)}, each socket opened by {@code opener} (e.g. TLS). */
+    public static List<Integer> run(InetSocketAddress server, List<Exchange> exchanges, Seed seed, int maxChunk,
+                                    Gate beforeReading, Opener opener) throws IOException, InterruptedException {
         List<Socket> sockets = new ArrayList<>();
         ExecutorService threads = Executors.newFixedThreadPool(2 * exchanges.size(), r -> {
             Thread t = new Thread(r, "test-client");
@@ -60,7 +71,7 @@ public final class ConcurrentClients {
             List<Future<?>> work = new ArrayList<>();
             List<Integer> ports = new ArrayList<>();
             for (int i = 0; i < exchanges.size(); i++) {
-                Socket socket = Loopback.connect(server);
+                Socket socket = opener.open(server);
                 sockets.add(socket);
                 ports.add(socket.getLocalPort());
                 Exchange exchange = exchanges.get(i);
