@@ -72,7 +72,9 @@ class HaproxyLoadBalancingCheck {
     static final class Story {
         final String kind;
         final int port;
+        /** When its connect began; its PROXY header is logged between this and {@link #closedMillis}. */
         final long openedMillis;
+        volatile long closedMillis = Long.MAX_VALUE;
         volatile long verifiedBytes;
         volatile long exchanges;
         volatile End end;
@@ -90,6 +92,8 @@ class HaproxyLoadBalancingCheck {
     private final long[] downAt = {-1, -1, -1};
     private volatile boolean stop;
     private long t0;
+    /** When the killed backend's process was seen gone (a few ms after the SIGKILL). */
+    private long deadAt;
     /** The wall clock at {@link #t0}, to place the backends' log lines on the clients' time line. */
     private LocalTime wallAtT0;
 
@@ -118,6 +122,7 @@ class HaproxyLoadBalancingCheck {
             InetSocketAddress front = new InetSocketAddress(InetAddress.getLoopbackAddress(), ports[0]);
             awaitFrontDoor(front, haproxy, haproxyLog);
 
+            LocalTime.now(); // loads the clock and zone classes, so the next call is not late by their loading
             t0 = System.nanoTime();
             wallAtT0 = LocalTime.now();
             Thread watcher = start("haproxy-log-watcher", () -> watchDowns(haproxyLog));
@@ -143,6 +148,8 @@ class HaproxyLoadBalancingCheck {
             Process killed = backends.get(1);
             killed.destroyForcibly(); // SIGKILL
             long killAt = elapsed();
+            killed.waitFor(10, TimeUnit.SECONDS);
+            deadAt = elapsed();
             sleepUntil(LOAD_FOR_MILLIS);
             stop = true;
             for (Thread t : clients) {
@@ -172,7 +179,7 @@ class HaproxyLoadBalancingCheck {
     private void report(List<Path> logs, long termAt, long killAt, int drainedStatus) throws IOException {
         // Each PROXY header a backend read: (when, which backend), by client port. The kernel reuses a closed
         // connection's port for a later one (hundreds of short connections here), so a port alone is not a
-        // connection: each client connection takes the first unclaimed header of its port logged after it opened.
+        // connection: see below.
         Map<Integer, List<long[]>> headersByPort = new HashMap<>();
         int[] headers = new int[3];
         for (int b = 0; b < 3; b++) {
@@ -184,18 +191,26 @@ class HaproxyLoadBalancingCheck {
                 headers[b]++;
             }
         }
-        headersByPort.values().forEach(l -> l.sort(java.util.Comparator.comparingLong(e -> e[0])));
         long reusedPorts = headersByPort.values().stream().filter(l -> l.size() > 1).count();
+        // Each header goes to the connection from its client port that was open when it was logged (a port is reused
+        // only after its connection closed); the log's clock has millisecond resolution and is read in another
+        // process, hence 10 ms of slack, and the latest-opened connection wins.
+        Map<Integer, List<Story>> storiesByPort = new HashMap<>();
+        for (Story st : stories) {
+            storiesByPort.computeIfAbsent(st.port, k -> new ArrayList<>()).add(st);
+        }
         Map<Story, Integer> backendOf = new java.util.IdentityHashMap<>();
-        List<Story> byOpening = new ArrayList<>(stories);
-        byOpening.sort(java.util.Comparator.comparingLong(st -> st.openedMillis));
-        for (Story st : byOpening) {
-            for (long[] e : headersByPort.getOrDefault(st.port, List.of())) {
-                // the log's clock has millisecond resolution and the two clocks were read apart: 50 ms of slack
-                if (e[1] >= 0 && e[0] >= st.openedMillis - 50) {
-                    backendOf.put(st, (int) e[1]);
-                    e[1] = -1; // claimed
-                    break;
+        for (Map.Entry<Integer, List<long[]>> e : headersByPort.entrySet()) {
+            for (long[] h : e.getValue()) {
+                Story best = null;
+                for (Story st : storiesByPort.getOrDefault(e.getKey(), List.of())) {
+                    boolean open = st.openedMillis - 10 <= h[0] && h[0] - 10 <= st.closedMillis;
+                    if (open && !backendOf.containsKey(st) && (best == null || st.openedMillis > best.openedMillis)) {
+                        best = st;
+                    }
+                }
+                if (best != null) {
+                    backendOf.put(best, (int) h[1]);
                 }
             }
         }
@@ -223,7 +238,7 @@ class HaproxyLoadBalancingCheck {
         // A connection s2 had accepted (or HAProxy had sent it, PROXY header and all) but not yet logged when it was
         // killed dies with s2 without ever showing in its log: opened before the kill, failed, unmapped.
         List<Story> lostInFlight = connected.stream().filter(s -> !backendOf.containsKey(s)
-                && s.end != End.RAN_TO_THE_END && s.openedMillis <= killAt).toList();
+                && s.end != End.RAN_TO_THE_END && s.openedMillis <= deadAt + 5).toList();
         long churnFailed = stories.stream().filter(s -> s.kind.equals("churn") && s.end != End.RAN_TO_THE_END
                 && backendOf.getOrDefault(s, -1) != 1 && !lostInFlight.contains(s)).count();
 
@@ -252,8 +267,12 @@ class HaproxyLoadBalancingCheck {
         r.append(String.format("connects that failed at the front door: %d%n", connectFailed));
         for (Story s : stories) {
             if (s.end != End.RAN_TO_THE_END && !backendOf.containsKey(s)) {
-                r.append(String.format("   unmapped %s connection from port %d opened at %d ms: %s %s%n", s.kind, s.port,
-                        s.openedMillis, s.end, s.detail));
+                StringBuilder seen = new StringBuilder();
+                for (long[] h : headersByPort.getOrDefault(s.port, List.of())) {
+                    seen.append(" s").append(h[1] + 1).append('@').append(h[0]);
+                }
+                r.append(String.format("   unmapped %s connection from port %d open %d-%d ms: %s %s; headers of that port:%s%n",
+                        s.kind, s.port, s.openedMillis, s.closedMillis, s.end, s.detail, seen));
             }
         }
         System.out.println(r);
@@ -325,13 +344,14 @@ class HaproxyLoadBalancingCheck {
     private void longLived(InetSocketAddress front, int seed) {
         Story story;
         Socket s;
+        long before = elapsed();
         try {
             s = connect(front, 0);
         } catch (IOException e) {
             stories.add(failedConnect("long", e));
             return;
         }
-        story = new Story("long", s.getLocalPort(), elapsed());
+        story = new Story("long", s.getLocalPort(), before);
         stories.add(story);
         Random random = new Random(seed);
         try (s) {
@@ -348,6 +368,8 @@ class HaproxyLoadBalancingCheck {
             story.detail = e.toString();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            story.closedMillis = elapsed();
         }
     }
 
@@ -358,13 +380,14 @@ class HaproxyLoadBalancingCheck {
      */
     private void slowReader(InetSocketAddress front, int seed) {
         Socket s;
+        long before = elapsed();
         try {
             s = connect(front, 64 * 1024);
         } catch (IOException e) {
             stories.add(failedConnect("slow", e));
             return;
         }
-        Story story = new Story("slow", s.getLocalPort(), elapsed());
+        Story story = new Story("slow", s.getLocalPort(), before);
         stories.add(story);
         byte[] pattern = new byte[64 * 1024];
         new Random(seed).nextBytes(pattern);
@@ -418,6 +441,7 @@ class HaproxyLoadBalancingCheck {
             Thread.currentThread().interrupt();
         } finally {
             writer.interrupt();
+            story.closedMillis = elapsed();
         }
     }
 
@@ -426,13 +450,14 @@ class HaproxyLoadBalancingCheck {
         Random random = new Random(seed);
         while (!stop) {
             Socket s;
+            long before = elapsed();
             try {
                 s = connect(front, 0);
             } catch (IOException e) {
                 stories.add(failedConnect("churn", e));
                 continue;
             }
-            Story story = new Story("churn", s.getLocalPort(), elapsed());
+            Story story = new Story("churn", s.getLocalPort(), before);
             stories.add(story);
             try (s) {
                 for (int i = 0; i < 3; i++) {
@@ -446,6 +471,7 @@ class HaproxyLoadBalancingCheck {
                 story.end = End.RESET;
                 story.detail = e.toString();
             }
+            story.closedMillis = elapsed();
             try {
                 Thread.sleep(25);
             } catch (InterruptedException e) {
