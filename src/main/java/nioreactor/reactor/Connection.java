@@ -4,7 +4,11 @@ import static java.nio.channels.SelectionKey.OP_READ;
 import static java.nio.channels.SelectionKey.OP_WRITE;
 
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -13,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One TCP connection on a reactor, accepted by a listener or opened by {@link Reactor#connect}: it reads into the
+ * One stream connection on a reactor (TCP, or AF_UNIX: both behave the same here), accepted by a listener or opened by {@link Reactor#connect}: it reads into the
  * reactor's shared buffer, hands the bytes to its {@link StreamHandler}, and writes through a write queue with the
  * semantics of Python's {@code sendall}. Its life is the explicit state machine of {@link ConnectionState}.
  *
@@ -46,6 +50,7 @@ public final class Connection extends IoHandler {
     private final long id;
     private final SocketAddress localAddress;
     private final SocketAddress remoteAddress;
+    private final boolean unix;
 
     private SelectionKey key;
     private ConnectionState state = ConnectionState.OPEN;
@@ -89,11 +94,15 @@ public final class Connection extends IoHandler {
         this.id = reactor.nextConnectionId();
         this.localAddress = channel.getLocalAddress();
         this.remoteAddress = channel.getRemoteAddress();
+        this.unix = remoteAddress instanceof UnixDomainSocketAddress;
     }
 
     /** Registers with the selector for reading (taking over the key of a just-connected channel) and says so. */
     void open() throws IOException {
         stats.connectionsActive++; // first: a failed register closes it, and closing counts it down
+        if (unix) {
+            stats.connectionsActiveUnix++;
+        }
         key = reactor.register(channel, OP_READ, this);
         interestOps = OP_READ;
         long now = System.nanoTime();
@@ -143,8 +152,43 @@ public final class Connection extends IoHandler {
         return localAddress;
     }
 
+    /**
+     * The peer's address as the kernel reports it: an {@link InetSocketAddress} for TCP. For AF_UNIX it is a
+     * {@link UnixDomainSocketAddress}, and for an accepted connection usually an empty one (clients rarely bind a
+     * path of their own); {@link #peer()} names such a peer by the listener's path instead.
+     */
     public SocketAddress remoteAddress() {
         return remoteAddress;
+    }
+
+    /** {@link StandardProtocolFamily#INET} or {@link StandardProtocolFamily#INET6} for TCP, or {@code UNIX}. */
+    public StandardProtocolFamily family() {
+        if (unix) {
+            return StandardProtocolFamily.UNIX;
+        }
+        return remoteAddress instanceof InetSocketAddress inet && inet.getAddress() instanceof Inet6Address
+                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+    }
+
+    /**
+     * The other end, as logs and the trace show it: the family, then where: {@code tcp 127.0.0.1:54321},
+     * {@code tcp [::1]:54321}, or {@code unix /run/app.sock}. An AF_UNIX peer has no port and usually no path of its
+     * own, so the path shown is the peer's if it bound one, else the socket file both ends share (the listener's, or
+     * the one connected to).
+     */
+    public String peer() {
+        if (remoteAddress instanceof InetSocketAddress inet) {
+            String host = inet.getAddress() == null ? inet.getHostString() : inet.getAddress().getHostAddress();
+            return "tcp " + (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        if (unix) {
+            String path = ((UnixDomainSocketAddress) remoteAddress).getPath().toString();
+            if (path.isEmpty() && localAddress instanceof UnixDomainSocketAddress local) {
+                path = local.getPath().toString();
+            }
+            return "unix " + (path.isEmpty() ? "(unnamed)" : path);
+        }
+        return String.valueOf(remoteAddress);
     }
 
     /** Bytes handed to {@link #send} and not yet taken by the socket. */
@@ -519,6 +563,9 @@ public final class Connection extends IoHandler {
             log.debug("#{} close failed: {}", id, e.toString());
         }
         stats.connectionsActive--;
+        if (unix) {
+            stats.connectionsActiveUnix--;
+        }
         stats.closedByReason[reason.ordinal()]++;
         if (trace.on) {
             trace.event("close #{} ({})", id, reason.label());

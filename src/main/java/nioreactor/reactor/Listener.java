@@ -4,7 +4,9 @@ import static java.nio.channels.SelectionKey.OP_ACCEPT;
 
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -40,6 +42,8 @@ public final class Listener extends IoHandler {
     private final Limits limits;
     private final Runnable onConnectionClosed = this::connectionClosed;
     private final SocketAddress boundAddress;
+    /** The socket file of an AF_UNIX listener, deleted when it closes; null for TCP. */
+    private final UnixSocketFile socketFile;
 
     private SelectionKey key;
     private int active;
@@ -50,7 +54,8 @@ public final class Listener extends IoHandler {
     private Timer rejectLogTimer;
 
     private Listener(Reactor reactor, String service, ServerSocketChannel channel,
-                     Supplier<? extends StreamHandler> handlers, Limits limits) throws IOException {
+                     Supplier<? extends StreamHandler> handlers, Limits limits, UnixSocketFile socketFile)
+            throws IOException {
         this.reactor = reactor;
         this.stats = reactor.stats;
         this.service = service;
@@ -58,32 +63,49 @@ public final class Listener extends IoHandler {
         this.handlers = handlers;
         this.limits = limits;
         this.boundAddress = channel.getLocalAddress();
+        this.socketFile = socketFile;
     }
 
     /**
      * Binds and registers. Reactor thread only. SO_REUSEADDR is on, so a restarted server binds again at once even
      * while its old connections sit in TIME_WAIT (the seed tutorial's "address already in use"); on Linux it does not
      * let two live listeners share a port.
+     *
+     * <p>A {@link UnixDomainSocketAddress} binds an AF_UNIX listener instead: its path is checked first (length,
+     * directory), a stale socket file left by a dead server is removed (a live one never is: the bind fails), and
+     * the file the bind creates is deleted again when this listener closes.
      */
     static Listener bind(Reactor reactor, String service, SocketAddress address, Limits limits,
                          Supplier<? extends StreamHandler> handlers) throws IOException {
         assert reactor.inReactorThread();
-        ServerSocketChannel channel = ServerSocketChannel.open();
+        UnixSocketFile socketFile = address instanceof UnixDomainSocketAddress unix ? UnixSocketFile.prepare(unix) : null;
+        ServerSocketChannel channel = socketFile == null
+                ? ServerSocketChannel.open() : ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        boolean bound = false;
         try {
-            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            if (socketFile == null) {
+                channel.setOption(StandardSocketOptions.SO_REUSEADDR, true); // no TIME_WAIT, no option, for AF_UNIX
+            }
             channel.bind(address, limits.backlog());
-            Listener listener = new Listener(reactor, service, channel, handlers, limits);
+            bound = true;
+            if (socketFile != null) {
+                socketFile.bound();
+            }
+            Listener listener = new Listener(reactor, service, channel, handlers, limits, socketFile);
             listener.key = reactor.register(channel, OP_ACCEPT, listener);
             return listener;
         } catch (IOException | RuntimeException e) {
             channel.close();
+            if (bound && socketFile != null) {
+                socketFile.delete();
+            }
             throw e;
         }
     }
 
     /**
-     * The address actually bound: for TCP an {@link InetSocketAddress} with the real port when 0 was asked for. Any
-     * thread.
+     * The address actually bound: for TCP an {@link InetSocketAddress} with the real port when 0 was asked for; for
+     * AF_UNIX the {@link UnixDomainSocketAddress} of the socket file. Any thread.
      */
     public SocketAddress address() {
         return boundAddress;
@@ -129,8 +151,10 @@ public final class Listener extends IoHandler {
         Connection connection;
         try {
             // Small replies go out at once: without TCP_NODELAY, Nagle's algorithm would hold a reply back while an
-            // earlier one is unacknowledged (the seed's sticky-packet cause, on the sending side).
-            socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            // earlier one is unacknowledged (the seed's sticky-packet cause, on the sending side). AF_UNIX has no Nagle.
+            if (socketFile == null) {
+                socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
             connection = new Connection(reactor, socket, service, handlers.get(), limits, onConnectionClosed);
         } catch (IOException e) {
             log.debug("accept on {}: connection failed before it started: {}", service, e.toString());
@@ -145,10 +169,13 @@ public final class Listener extends IoHandler {
         }
         active++;
         stats.connectionsAccepted++;
-        if (reactor.trace().on) {
-            reactor.trace().event("accept #{} from {} on {}", connection.id(), connection.remoteAddress(), service);
+        if (socketFile != null) {
+            stats.connectionsAcceptedUnix++;
         }
-        log.debug("#{} accepted on {} from {}", connection.id(), service, connection.remoteAddress());
+        if (reactor.trace().on) {
+            reactor.trace().event("accept #{} from {} on {}", connection.id(), connection.peer(), service);
+        }
+        log.debug("#{} accepted on {} from {}", connection.id(), service, connection.peer());
         try {
             connection.open();
         } catch (IOException e) {
@@ -213,8 +240,10 @@ public final class Listener extends IoHandler {
     }
 
     /**
-     * Stops listening: new connections are refused from now on; open ones are not touched. Any thread (off the
-     * reactor thread it is handed to the reactor and happens soon after this returns).
+     * Stops listening: new connections are refused from now on; open ones are not touched. An AF_UNIX listener also
+     * deletes its socket file (if it is still the one its bind created). Also done for every listener when the reactor
+     * shuts down or stops. Any thread (off the reactor thread it is handed to the reactor and happens soon after this
+     * returns).
      */
     public void close() {
         if (!reactor.inReactorThread()) {
@@ -236,6 +265,9 @@ public final class Listener extends IoHandler {
             channel.close();
         } catch (IOException e) {
             log.debug("{}: closing the listener failed: {}", service, e.toString());
+        }
+        if (socketFile != null) {
+            socketFile.delete(); // the kernel leaves the file behind; a restart would find it stale
         }
     }
 

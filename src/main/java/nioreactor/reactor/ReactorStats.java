@@ -30,6 +30,8 @@ public final class ReactorStats {
     private final long connectionsConnected;
     private final long connectFailures;
     private final long connectionsActive;
+    private final long connectionsAcceptedUnix;
+    private final long connectionsActiveUnix;
     private final long connectionsRejected;
     private final long acceptPauses;
     private final long bytesRead;
@@ -62,6 +64,8 @@ public final class ReactorStats {
         connectionsConnected = s.connectionsConnected;
         connectFailures = s.connectFailures;
         connectionsActive = s.connectionsActive;
+        connectionsAcceptedUnix = s.connectionsAcceptedUnix;
+        connectionsActiveUnix = s.connectionsActiveUnix;
         connectionsRejected = s.connectionsRejected;
         acceptPauses = s.acceptPauses;
         bytesRead = s.bytesRead;
@@ -152,6 +156,16 @@ public final class ReactorStats {
     /** Open TCP connections, every listener and outbound connection together. */
     public long connectionsActive() {
         return connectionsActive;
+    }
+
+    /** The AF_UNIX connections among {@link #connectionsActive()} (accepted and outbound); the rest are TCP. */
+    public long connectionsActiveUnix() {
+        return connectionsActiveUnix;
+    }
+
+    /** The connections among {@link #connectionsAccepted()} that came in on AF_UNIX listeners. */
+    public long connectionsAcceptedUnix() {
+        return connectionsAcceptedUnix;
     }
 
     /** Connections refused because their listener was at its maximum. */

@@ -2,11 +2,17 @@ package nioreactor.server;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import nioreactor.metrics.MetricsEndpoint;
 import nioreactor.metrics.ReactorJmx;
 import nioreactor.reactor.Limits;
@@ -14,6 +20,7 @@ import nioreactor.reactor.Listener;
 import nioreactor.reactor.Reactor;
 import nioreactor.reactor.Reactor.ShutdownSummary;
 import nioreactor.reactor.ReactorStats;
+import nioreactor.reactor.StreamHandler;
 import nioreactor.reactor.Trace;
 import nioreactor.reactor.UdpLimits;
 import nioreactor.reactor.UdpSocket;
@@ -21,7 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The built-in services (upper-echo, framed upper-echo, UDP time, and optionally metrics) on one reactor, in one
+ * The built-in services (upper-echo, framed upper-echo, UDP time, and optionally metrics and the two echoes on
+ * AF_UNIX socket files) on one reactor, in one
  * process: what {@code serve} runs. It uses the library's public API only, as any embedder would. Start one with
  * {@link #start}; {@link #close()} shuts it down gracefully and waits. Any number can run in one JVM.
  */
@@ -34,6 +42,8 @@ public final class Server implements AutoCloseable {
     private final CompletableFuture<ShutdownSummary> done = new CompletableFuture<>();
     private Listener upper;
     private Listener framed;
+    private Listener upperUnix;
+    private Listener framedUnix;
     private UdpSocket time;
     private Listener metrics;
     private volatile ReactorJmx jmx;
@@ -74,14 +84,24 @@ public final class Server implements AutoCloseable {
         BulkUpper bulk = new BulkUpper();
         UpperEcho upperEcho = new UpperEcho(bulk);
         Limits limits = config.limits().withBacklog(config.backlog());
+        // Both framed listeners (TCP and AF_UNIX) share one scratch buffer and one frames_total.
+        Supplier<StreamHandler> framedEcho = config.framedPort() == ServerConfig.DISABLED && config.unixFramedPath() == null
+                ? null : FramedUpperEcho.forOneReactor(reactor, config.maxFrame(), bulk);
         if (config.tcpPort() != ServerConfig.DISABLED) {
             InetSocketAddress at = address(config.tcpPort());
             upper = bound("upper-echo", "tcp", at, reactor.listen("upper-echo", at, limits, () -> upperEcho));
         }
         if (config.framedPort() != ServerConfig.DISABLED) {
             InetSocketAddress at = address(config.framedPort());
-            framed = bound("framed-echo", "tcp", at, reactor.listen("framed-echo", at, limits,
-                    FramedUpperEcho.forOneReactor(reactor, config.maxFrame(), bulk)));
+            framed = bound("framed-echo", "tcp", at, reactor.listen("framed-echo", at, limits, framedEcho));
+        }
+        if (config.unixTcpPath() != null) {
+            UnixDomainSocketAddress at = UnixDomainSocketAddress.of(config.unixTcpPath());
+            upperUnix = unixBound("upper-echo", at, reactor.listen("upper-echo", at, limits, () -> upperEcho));
+        }
+        if (config.unixFramedPath() != null) {
+            UnixDomainSocketAddress at = UnixDomainSocketAddress.of(config.unixFramedPath());
+            framedUnix = unixBound("framed-echo", at, reactor.listen("framed-echo", at, limits, framedEcho));
         }
         if (config.udpPort() != ServerConfig.DISABLED) {
             InetSocketAddress at = address(config.udpPort());
@@ -96,7 +116,7 @@ public final class Server implements AutoCloseable {
     }
 
     /** Waits for a bind, and names the service, protocol and address when it fails: the JDK's message names none. */
-    private static <T> T bound(String service, String protocol, InetSocketAddress address, CompletableFuture<T> bind)
+    private static <T> T bound(String service, String protocol, SocketAddress address, CompletableFuture<T> bind)
             throws IOException {
         try {
             return bind.get(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -114,6 +134,23 @@ public final class Server implements AutoCloseable {
         }
     }
 
+    /**
+     * An AF_UNIX listener, once bound, gets {@code --unix-mode}. The JDK binds and listens in one call, so there is a
+     * moment with the umask's mode (usually 0755: connecting needs write permission, so only the owner could).
+     */
+    private Listener unixBound(String service, UnixDomainSocketAddress address, CompletableFuture<Listener> bind)
+            throws IOException {
+        Listener listener = bound(service, "unix", address, bind);
+        try {
+            Files.setPosixFilePermissions(address.getPath(), PosixFilePermissions.fromString(config.unixMode()));
+        } catch (IOException | UnsupportedOperationException e) {
+            listener.close(); // deletes the file again
+            throw new ServiceBindException(service, "unix", address,
+                    new IOException("cannot set its mode to " + config.unixMode() + ": " + e.getMessage(), e));
+        }
+        return listener;
+    }
+
     private InetSocketAddress address(int port) {
         return new InetSocketAddress(config.host(), port);
     }
@@ -124,6 +161,12 @@ public final class Server implements AutoCloseable {
         }
         if (framed != null) {
             log.info("framed-echo listening on tcp {}", hostPort(framedAddress()));
+        }
+        if (upperUnix != null) {
+            log.info("upper-echo listening on unix {}", unixTcpPath());
+        }
+        if (framedUnix != null) {
+            log.info("framed-echo listening on unix {}", unixFramedPath());
         }
         if (time != null) {
             log.info("time listening on udp {} (zone {})", hostPort(time.localAddress()), config.zone());
@@ -149,6 +192,20 @@ public final class Server implements AutoCloseable {
 
     public InetSocketAddress framedAddress() {
         return inet(framed);
+    }
+
+    /** The upper-echo's AF_UNIX socket file, or null when it is not served over AF_UNIX. */
+    public Path unixTcpPath() {
+        return unixPath(upperUnix);
+    }
+
+    /** The framed echo's AF_UNIX socket file, or null. */
+    public Path unixFramedPath() {
+        return unixPath(framedUnix);
+    }
+
+    private static Path unixPath(Listener listener) {
+        return listener == null ? null : ((UnixDomainSocketAddress) listener.address()).getPath();
     }
 
     public InetSocketAddress udpAddress() {
