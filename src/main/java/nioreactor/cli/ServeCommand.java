@@ -239,7 +239,7 @@ final class ServeCommand implements Callable<Integer> {
             option = e.service().equals("framed-echo") ? "--unix-framed" : "--unix-tcp";
         }
         Throwable cause = e.getCause() == null ? e : e.getCause();
-        String reason = String.valueOf(cause.getMessage());
+        String reason = e.reason();
         boolean inUse = cause instanceof BindException && reason.toLowerCase(Locale.ROOT).contains("in use");
         // The JDK's message is "Address already in use" (strerror, capitalised); mid-sentence it reads lower-case.
         if (!reason.isEmpty() && Character.isUpperCase(reason.charAt(0))

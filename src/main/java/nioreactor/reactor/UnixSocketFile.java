@@ -45,8 +45,9 @@ final class UnixSocketFile {
     }
 
     /**
-     * Checks {@code address} before a bind and clears away a stale socket file. Fails with a message naming the path
-     * when it is too long, its directory is missing or not writable, or the file exists and is not a stale socket.
+     * Checks {@code address} before a bind and clears away a stale socket file. Fails with a {@link BindException}
+     * whose message starts with the path ({@code "/run/x.sock: directory /run does not exist"}) when it is too long,
+     * its directory is missing or not writable, or the file exists and is not a stale socket.
      */
     static UnixSocketFile prepare(UnixDomainSocketAddress address) throws IOException {
         Path path = address.getPath();
@@ -55,19 +56,19 @@ final class UnixSocketFile {
             throw new BindException("an empty path cannot be bound (Linux's abstract namespace is not supported)");
         }
         if (bytes > MAX_PATH_BYTES) {
-            throw new BindException(path + " is " + bytes + " bytes long; a Unix domain socket path may have at most "
+            throw new BindException(path + ": too long for a Unix domain socket: " + bytes + " bytes, at most "
                     + MAX_PATH_BYTES + " (sun_path is 108 bytes on Linux, NUL included)");
         }
         Path dir = path.toAbsolutePath().getParent();
         if (dir != null) {
             if (!Files.exists(dir)) {
-                throw new BindException("directory " + dir + " does not exist");
+                throw new BindException(path + ": directory " + dir + " does not exist");
             }
             if (!Files.isDirectory(dir)) {
-                throw new BindException(dir + " is not a directory");
+                throw new BindException(path + ": " + dir + " is not a directory");
             }
             if (!Files.isWritable(dir)) {
-                throw new BindException("directory " + dir + " cannot be written (the socket file is created there)");
+                throw new BindException(path + ": directory " + dir + " cannot be written (the socket file is created there)");
             }
         }
         UnixSocketFile file = new UnixSocketFile(path);
@@ -84,14 +85,14 @@ final class UnixSocketFile {
             return; // the usual case: nothing there
         }
         if (!isSocket(attributes)) {
-            throw new BindException(path + " exists and is not a socket; not removing it");
+            throw new BindException(path + ": exists and is not a socket; not removing it");
         }
         // A non-blocking connect: a live server whose backlog is full must not block the reactor thread.
         try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             probe.configureBlocking(false);
             probe.connect(UnixDomainSocketAddress.of(path));
             // Connected, or pending: somebody accepts connections there.
-            throw new BindException("another server is listening on " + path + "; not removing it");
+            throw new BindException(path + ": another server is listening there; not removing it");
         } catch (ConnectException refused) {
             // ECONNREFUSED: a socket file whose server is gone. Fall through and remove it.
         } catch (BindException live) {
@@ -100,7 +101,7 @@ final class UnixSocketFile {
             if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
                 return; // removed by someone else meanwhile
             }
-            throw new BindException(path + " exists and cannot be probed (" + e.getMessage() + "); not removing it");
+            throw new BindException(path + ": exists and cannot be probed (" + e.getMessage() + "); not removing it");
         }
         Files.deleteIfExists(path);
         log.info("removed the stale socket file {} (a connect to it was refused: its server is gone)", path);

@@ -16,6 +16,7 @@ public final class ServiceBindException extends IOException {
     private final String protocol;
     private final InetSocketAddress address;
     private final Path path;
+    private final String reason;
 
     public ServiceBindException(String service, String protocol, InetSocketAddress address, IOException cause) {
         this(service, protocol, (SocketAddress) address, cause);
@@ -23,11 +24,20 @@ public final class ServiceBindException extends IOException {
 
     /** For a TCP or UDP address, or (protocol {@code "unix"}) a {@link UnixDomainSocketAddress}. */
     public ServiceBindException(String service, String protocol, SocketAddress address, IOException cause) {
-        super("cannot bind " + service + " to " + protocol + " " + where(address) + ": " + cause.getMessage(), cause);
+        super("cannot bind " + service + " to " + protocol + " " + where(address) + ": " + reason(address, cause), cause);
+        this.reason = reason(address, cause);
         this.service = service;
         this.protocol = protocol;
         this.address = address instanceof InetSocketAddress inet ? inet : null;
         this.path = address instanceof UnixDomainSocketAddress unix ? unix.getPath() : null;
+    }
+
+    /** The cause's message, without the path it may start with (the library's AF_UNIX messages do). */
+    private static String reason(SocketAddress address, IOException cause) {
+        String message = String.valueOf(cause.getMessage());
+        String prefix = where(address) + ": ";
+        return address instanceof UnixDomainSocketAddress && message.startsWith(prefix)
+                ? message.substring(prefix.length()) : message;
     }
 
     /** {@code host:port}, or the socket file's path. */
@@ -49,6 +59,11 @@ public final class ServiceBindException extends IOException {
     /** "tcp", "udp" or "unix". */
     public String protocol() {
         return protocol;
+    }
+
+    /** Why, as the cause says it: e.g. "Address already in use", or "another server is listening there; ...". */
+    public String reason() {
+        return reason;
     }
 
     /** The TCP or UDP address, or null for an AF_UNIX listener. */
