@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import nioreactor.client.EchoClient;
 import nioreactor.client.FramedClient;
+import nioreactor.client.LineSession;
 import nioreactor.client.Timeouts;
 import nioreactor.client.UpperClient;
 import nioreactor.server.ServerConfig;
@@ -51,6 +52,10 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--framed", description = "Use the length-prefixed framed protocol instead of the raw stream.")
     boolean framed;
 
+    @Option(names = "--lines",
+            description = "Line mode, for line protocols such as serve --chat: send each line as typed, print whatever the server sends as it arrives, until it closes.")
+    boolean lines;
+
     @Option(names = "--connect-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
             description = "How long to wait for the connection (default: 5s; off waits forever)."
                     + Converters.DURATION_SECONDS)
@@ -81,6 +86,16 @@ final class ClientCommand implements Callable<Integer> {
     public Integer call() {
         if (port() < 1 || port() > 65535) {
             throw new ParameterException(spec.commandLine(), "--port must be between 1 and 65535");
+        }
+        if (lines) {
+            if (framed) {
+                throw new ParameterException(spec.commandLine(), "--lines and --framed cannot be combined");
+            }
+            if (unix != null) {
+                throw new ParameterException(spec.commandLine(), "--lines and --unix cannot be combined");
+            }
+            return LineSession.run(new InetSocketAddress(host, port()), new Timeouts(connectTimeout, readTimeout),
+                    terminal.in(), terminal.out(), terminal.err());
         }
         String where = unix != null ? unix.toString() : host + ":" + port();
         SocketAddress server = unix != null ? UnixDomainSocketAddress.of(unix) : new InetSocketAddress(host, port());

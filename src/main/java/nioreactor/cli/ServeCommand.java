@@ -56,6 +56,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--unix-mode", paramLabel = "MODE", converter = Converters.ModeConverter.class,
             description = "Permissions of the AF_UNIX socket files, in octal; connecting needs write permission (default: 0660).")
     String unixMode = ServerConfig.DEFAULT_UNIX_MODE;
+    @Option(names = "--chat", paramLabel = "PORT",
+            description = "Also run the chat room (a line protocol over TCP) on this port, on the same reactor (default: off).")
+    int chatPort = ServerConfig.DISABLED;
 
     @Option(names = "--no-tcp", description = "Turn the upper-echo service off (same as --tcp -1).")
     boolean noTcp;
@@ -73,6 +76,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-frame", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
             description = "Largest framed payload; a bigger length closes that connection (default: 1MiB).")
     long maxFrame = ServerConfig.DEFAULT_MAX_FRAME;
+
+    @Option(names = "--chat-max-line", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
+            description = "Longest chat line; a longer one gets an ERR and is dropped, the member stays (default: 4KiB).")
+    long chatMaxLine = ServerConfig.DEFAULT_CHAT_MAX_LINE;
+
+    @Option(names = "--chat-max-pending", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
+            description = "Output one chat member may have pending; past it, that member is disconnected as a slow consumer (default: 1MiB).")
+    long chatMaxPending = ServerConfig.DEFAULT_CHAT_MAX_PENDING;
 
     @Option(names = "--high-water", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
             description = "Pending output above which a connection stops being read (default: 1MiB).")
@@ -168,6 +179,9 @@ final class ServeCommand implements Callable<Integer> {
                 .unixFramedPath(unixFramedPath)
                 .unixMode(unixMode)
                 .metricsMaxConnections(metricsMaxConnections)
+                .chatPort(chatPort)
+                .chatMaxLine(Converters.toIntSize(chatMaxLine, "--chat-max-line"))
+                .chatMaxPending(chatMaxPending)
                 .zone(zone)
                 .maxFrame(Converters.toIntSize(maxFrame, "--max-frame"))
                 .backlog(backlog)

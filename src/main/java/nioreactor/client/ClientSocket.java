@@ -11,7 +11,6 @@ import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -34,24 +33,7 @@ abstract class ClientSocket implements Closeable {
         if (server instanceof UnixDomainSocketAddress unix) {
             return new Unix(unix, timeouts);
         }
-        return new Tcp(tcp((InetSocketAddress) server, timeouts));
-    }
-
-    private static Socket tcp(InetSocketAddress server, Timeouts timeouts) throws IOException {
-        if (server.isUnresolved()) {
-            throw new UnknownHostException("unknown host " + server.getHostString());
-        }
-        Socket socket = new Socket();
-        try {
-            // Each line is one small write the user waits for: Nagle would only add delay.
-            socket.setTcpNoDelay(true);
-            socket.connect(server, timeouts.connectMillis());
-            socket.setSoTimeout(timeouts.readMillis());
-            return socket;
-        } catch (IOException | RuntimeException e) {
-            socket.close();
-            throw e;
-        }
+        return new Tcp(TcpConnect.open((InetSocketAddress) server, timeouts));
     }
 
     private static final class Tcp extends ClientSocket {

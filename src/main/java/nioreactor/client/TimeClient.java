@@ -13,8 +13,8 @@ import java.util.Objects;
 
 /**
  * Blocking client of the UDP time service (the seed's UDP server, default port 8080): sends a strftime format (empty
- * means {@code %Y-%m-%d-%X}) and returns the server's answer. UDP may lose a datagram, so each request is sent again
- * after {@code timeout} without an answer, up to {@code retries} more times.
+ * means {@value nioreactor.protocol.TimeFormat#DEFAULT_FORMAT}) and returns the server's answer. UDP may lose a
+ * datagram, so each request is sent again after {@code timeout} without an answer, up to {@code retries} more times.
  */
 public final class TimeClient implements AutoCloseable {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);

@@ -48,7 +48,7 @@ public final class BlockingVsNioDemo implements Demo {
             return new Subject(server.address(), () -> server.liveThreads() - 1, server);
         });
         Cost nio = measure(() -> {
-            Server server = Loopback.server("demo-nio");
+            Server server = DemoSupport.server("demo-nio");
             return new Subject(server.tcpAddress(), () -> (int) server.stats().connectionsActive(), server);
         });
 
@@ -88,7 +88,7 @@ public final class BlockingVsNioDemo implements Demo {
         AutoCloseable server = subject.server();
         try (server) {
             for (int i = 0; i < CONNECTIONS; i++) {
-                clients.add(Loopback.connect(subject.address(), false));
+                clients.add(DemoSupport.connect(subject.address(), false));
             }
             long deadline = System.nanoTime() + 20_000_000_000L;
             while (connectionsServed.getAsInt() < CONNECTIONS && System.nanoTime() < deadline) {

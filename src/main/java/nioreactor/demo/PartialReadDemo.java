@@ -25,23 +25,23 @@ public final class PartialReadDemo implements Demo {
 
     @Override
     public void run(PrintStream out) throws Exception {
-        try (Server server = Loopback.server("demo-partial-read");
-             Socket s = Loopback.connect(server.tcpAddress(), false)) {
-            out.println("upper-echo (raw) on " + Loopback.hostPort(server.tcpAddress()));
-            s.getOutputStream().write(Loopback.ascii(FIRST));
-            s.getOutputStream().write(Loopback.ascii(SECOND));
+        try (Server server = DemoSupport.server("demo-partial-read");
+             Socket s = DemoSupport.connect(server.tcpAddress(), false)) {
+            out.println("upper-echo (raw) on " + DemoSupport.hostPort(server.tcpAddress()));
+            s.getOutputStream().write(DemoSupport.ascii(FIRST));
+            s.getOutputStream().write(DemoSupport.ascii(SECOND));
             out.printf("sent two messages: b'%s' (%d bytes), then b'%s' (%d bytes); both echoes are waiting in our receive buffer%n",
                     FIRST, FIRST.length(), SECOND, SECOND.length());
             InputStream in = s.getInputStream();
             int total = FIRST.length() + SECOND.length();
-            Loopback.awaitAvailable(in, total);
+            DemoSupport.awaitAvailable(in, total);
             byte[] buf = new byte[16];
             int[] asks = {2, 10, 10};
             int got = 0;
             for (int i = 0; i < asks.length && got < total; i++) {
                 int n = in.read(buf, 0, asks[i]);
                 got += n;
-                out.printf("recv(%d) #%d -> %d bytes: %s%n", asks[i], i + 1, n, Loopback.quote(buf, 0, n));
+                out.printf("recv(%d) #%d -> %d bytes: %s%n", asks[i], i + 1, n, DemoSupport.quote(buf, 0, n));
             }
         }
         out.println();

@@ -30,27 +30,27 @@ public final class RecvEofDemo implements Demo {
     public void run(PrintStream out) throws Exception {
         try (TracedReactor reactor = new TracedReactor("demo-recv-eof")) {
             InetSocketAddress address = reactor.listen("upper-echo", UpperEcho.forOneReactor(), Limits.DEFAULTS);
-            out.println("upper-echo on " + Loopback.hostPort(address) + "; the reactor's trace of each connection is shown");
+            out.println("upper-echo on " + DemoSupport.hostPort(address) + "; the reactor's trace of each connection is shown");
             out.println();
             out.println("1. The client sends b'hello', reads the reply, then closes its socket (the program ends):");
-            try (Socket s = Loopback.connect(address, false)) {
-                s.getOutputStream().write(Loopback.ascii("hello"));
+            try (Socket s = DemoSupport.connect(address, false)) {
+                s.getOutputStream().write(DemoSupport.ascii("hello"));
                 byte[] buf = new byte[1024];
                 int n = s.getInputStream().read(buf);
-                out.printf("   client: recv(1024) -> %d bytes %s; close()%n", n, Loopback.quote(buf, 0, Math.max(n, 0)));
+                out.printf("   client: recv(1024) -> %d bytes %s; close()%n", n, DemoSupport.quote(buf, 0, Math.max(n, 0)));
             }
             reactor.awaitLine(l -> l.startsWith("close #1 "), Duration.ofSeconds(10));
             reactor.linesOf(1).forEach(l -> out.println("   trace: " + l));
             out.println();
             out.println("2. The client half-closes (shutdown(SHUT_WR): sends FIN but keeps reading), then reads:");
-            try (Socket s = Loopback.connect(address, false)) {
-                s.getOutputStream().write(Loopback.ascii("bye"));
+            try (Socket s = DemoSupport.connect(address, false)) {
+                s.getOutputStream().write(DemoSupport.ascii("bye"));
                 s.shutdownOutput();
                 InputStream in = s.getInputStream();
                 byte[] buf = new byte[1024];
                 int n = in.read(buf);
                 out.printf("   client: recv(1024) -> %d bytes %s (the reply still arrives after our FIN)%n", n,
-                        Loopback.quote(buf, 0, Math.max(n, 0)));
+                        DemoSupport.quote(buf, 0, Math.max(n, 0)));
                 int eof = in.read(buf);
                 out.printf("   client: recv(1024) -> %d: the server closed in turn; this is the empty recv on our side%n", eof);
             }

@@ -57,7 +57,7 @@ public final class SendVsSendallDemo implements Demo {
         try (ServerSocketChannel listener = ServerSocketChannel.open().bind(loopback);
              Socket client = new Socket()) {
             client.setReceiveBufferSize(CLIENT_RECEIVE_BUFFER);
-            client.connect(listener.getLocalAddress(), Loopback.TIMEOUT_MILLIS);
+            client.connect(listener.getLocalAddress(), DemoSupport.TIMEOUT_MILLIS);
             try (SocketChannel conn = listener.accept()) {
                 conn.setOption(StandardSocketOptions.SO_SNDBUF, 64 * 1024);
                 conn.configureBlocking(false);
@@ -76,9 +76,9 @@ public final class SendVsSendallDemo implements Demo {
             long total = 0;
             try (Socket client = new Socket()) {
                 client.setReceiveBufferSize(CLIENT_RECEIVE_BUFFER);
-                client.connect(address, Loopback.TIMEOUT_MILLIS);
-                client.setSoTimeout(Loopback.TIMEOUT_MILLIS);
-                client.getOutputStream().write(Loopback.ascii("go"));
+                client.connect(address, DemoSupport.TIMEOUT_MILLIS);
+                client.setSoTimeout(DemoSupport.TIMEOUT_MILLIS);
+                client.getOutputStream().write(DemoSupport.ascii("go"));
                 reactor.awaitLine(l -> l.startsWith("write #1 "), Duration.ofSeconds(10));
                 InputStream in = client.getInputStream();
                 byte[] buf = new byte[16 * 1024];

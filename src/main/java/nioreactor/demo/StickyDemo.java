@@ -32,9 +32,9 @@ public final class StickyDemo implements Demo {
 
     @Override
     public void run(PrintStream out) throws Exception {
-        try (Server server = Loopback.server("demo-sticky")) {
-            out.println("upper-echo (raw) on " + Loopback.hostPort(server.tcpAddress()) + ", framed upper-echo on "
-                    + Loopback.hostPort(server.framedAddress()));
+        try (Server server = DemoSupport.server("demo-sticky")) {
+            out.println("upper-echo (raw) on " + DemoSupport.hostPort(server.tcpAddress()) + ", framed upper-echo on "
+                    + DemoSupport.hostPort(server.framedAddress()));
             out.println();
             out.println("1. The seed's experiment on the raw port: send(b'" + FIRST + "'); send(b'" + SECOND
                     + "'), then wait a moment before one recv(1024).");
@@ -59,21 +59,21 @@ public final class StickyDemo implements Demo {
         int expected = FIRST.length() + SECOND.length();
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             long delayMillis = 50L * attempt;
-            try (Socket s = Loopback.connect(to, nagle)) {
+            try (Socket s = DemoSupport.connect(to, nagle)) {
                 OutputStream o = s.getOutputStream();
-                o.write(Loopback.ascii(FIRST)); // two separate send() calls, back to back
-                o.write(Loopback.ascii(SECOND));
+                o.write(DemoSupport.ascii(FIRST)); // two separate send() calls, back to back
+                o.write(DemoSupport.ascii(SECOND));
                 Thread.sleep(delayMillis); // the receiver is a little slow to call recv
                 InputStream in = s.getInputStream();
                 byte[] buf = new byte[1024];
                 int n = in.read(buf);
                 if (n == expected) {
                     out.printf("   %s: one recv(1024) after %d ms returned %d bytes: %s  <- both messages in one read (粘包)%n",
-                            label, delayMillis, n, Loopback.quote(buf, 0, n));
+                            label, delayMillis, n, DemoSupport.quote(buf, 0, n));
                     return;
                 }
                 out.printf("   %s: this run's timing didn't merge them: the first recv returned %d bytes (%s); retrying with a longer delay%n",
-                        label, n, n > 0 ? Loopback.quote(buf, 0, n) : "EOF");
+                        label, n, n > 0 ? DemoSupport.quote(buf, 0, n) : "EOF");
             }
         }
         out.printf("   %s: no attempt of %d merged them on this machine (timing); the stream still had no boundaries%n",
@@ -81,12 +81,12 @@ public final class StickyDemo implements Demo {
     }
 
     private static void framed(InetSocketAddress to, PrintStream out) throws Exception {
-        try (Socket s = Loopback.connect(to, true)) {
+        try (Socket s = DemoSupport.connect(to, true)) {
             OutputStream o = s.getOutputStream();
             o.write(frame(FIRST));
             o.write(frame(SECOND));
             int total = 2 * 4 + FIRST.length() + SECOND.length();
-            Loopback.awaitAvailable(s.getInputStream(), total);
+            DemoSupport.awaitAvailable(s.getInputStream(), total);
             byte[] buf = new byte[1024];
             int n = s.getInputStream().read(buf);
             out.printf("   one recv(1024) returned %d bytes (%d expected in all)%n", n, total);
@@ -97,14 +97,14 @@ public final class StickyDemo implements Demo {
             for (int i = 0; i < 2; i++) {
                 byte[] payload = new byte[in.readInt()];
                 in.readFully(payload);
-                messages.add(Loopback.quote(payload, 0, payload.length) + " (" + payload.length + " bytes)");
+                messages.add(DemoSupport.quote(payload, 0, payload.length) + " (" + payload.length + " bytes)");
             }
             out.printf("   the length prefixes split them into %d messages: %s%n", messages.size(), String.join(", ", messages));
         }
     }
 
     private static byte[] frame(String message) {
-        byte[] payload = Loopback.ascii(message);
+        byte[] payload = DemoSupport.ascii(message);
         return ByteBuffer.allocate(4 + payload.length).putInt(payload.length).put(payload).array();
     }
 }

@@ -1,91 +1,37 @@
 package nioreactor.demo;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
-import nioreactor.reactor.Limits;
-import nioreactor.reactor.Reactor;
-import nioreactor.reactor.ReactorStats;
-import nioreactor.reactor.StreamHandler;
 import nioreactor.reactor.Trace;
 
 /**
- * A reactor whose {@code --trace} lines are kept in memory instead of logged, so a demo (or a test) can show and check
- * exactly what the loop did with its sockets. Listeners bind to 127.0.0.1 on ephemeral ports.
+ * A {@link LoopbackReactor} whose {@code --trace} lines are kept in memory instead of logged, so a demo (or a test)
+ * can show and check exactly what the loop did with its sockets.
  */
-public final class TracedReactor implements AutoCloseable {
-    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
-
-    private final Reactor reactor;
-    private final List<String> lines = new ArrayList<>();
+public final class TracedReactor extends LoopbackReactor {
+    private final Lines lines;
 
     public TracedReactor(String name) {
-        this.reactor = Reactor.builder().name(name).trace(Trace.to(this::add)).build();
-        reactor.start();
+        this(name, new Lines());
     }
 
-    private synchronized void add(String line) {
-        lines.add(line);
-        notifyAll();
-    }
-
-    public Reactor reactor() {
-        return reactor;
-    }
-
-    /** Binds a TCP listener speaking {@code protocol} with {@code limits}; returns its address. */
-    public InetSocketAddress listen(String service, Supplier<StreamHandler> protocol, Limits limits) throws Exception {
-        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        return (InetSocketAddress) reactor.listen(service, any, limits.withBacklog(64), protocol)
-                .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).address();
-    }
-
-    /** Runs {@code task} on the reactor thread and waits for its result. */
-    public <T> T onReactor(java.util.concurrent.Callable<T> task) throws Exception {
-        try {
-            return reactor.submit(task).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof Exception cause) {
-                throw cause;
-            }
-            throw e;
-        }
-    }
-
-    public ReactorStats stats() {
-        return reactor.stats();
+    private TracedReactor(String name, Lines lines) {
+        super(name, Trace.to(lines::add));
+        this.lines = lines;
     }
 
     /** Every trace line so far. */
-    public synchronized List<String> lines() {
-        return List.copyOf(lines);
+    public List<String> lines() {
+        return lines.all();
     }
 
     /** Waits until a trace line matches; returns it. */
-    public synchronized String awaitLine(Predicate<String> match, Duration timeout)
-            throws InterruptedException, TimeoutException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        int checked = 0;
-        while (true) {
-            for (; checked < lines.size(); checked++) {
-                if (match.test(lines.get(checked))) {
-                    return lines.get(checked);
-                }
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new TimeoutException("no trace line matched within " + timeout.toMillis() + " ms; last lines: "
-                        + lines.subList(Math.max(0, lines.size() - 5), lines.size()));
-            }
-            TimeUnit.NANOSECONDS.timedWait(this, left);
-        }
+    public String awaitLine(Predicate<String> match, Duration timeout) throws InterruptedException, TimeoutException {
+        return lines.await(match, timeout);
     }
 
     /** The lines about connection {@code id} ("#3"), in order: its story from accept to close. */
@@ -94,15 +40,36 @@ public final class TracedReactor implements AutoCloseable {
         return lines().stream().filter(l -> l.matches(".*" + tag + "\\b.*")).toList();
     }
 
-    @Override
-    public void close() throws IOException {
-        reactor.stop();
-        try {
-            if (!reactor.awaitTermination(CALL_TIMEOUT)) {
-                throw new IOException(reactor.name() + " did not stop");
+    /** The trace sink: written by the reactor thread, read by the demo's. */
+    private static final class Lines {
+        private final List<String> lines = new ArrayList<>();
+
+        synchronized void add(String line) {
+            lines.add(line);
+            notifyAll();
+        }
+
+        synchronized List<String> all() {
+            return List.copyOf(lines);
+        }
+
+        synchronized String await(Predicate<String> match, Duration timeout)
+                throws InterruptedException, TimeoutException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            int checked = 0;
+            while (true) {
+                for (; checked < lines.size(); checked++) {
+                    if (match.test(lines.get(checked))) {
+                        return lines.get(checked);
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new TimeoutException("no trace line matched within " + timeout.toMillis()
+                            + " ms; last lines: " + lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -31,8 +31,8 @@ public final class UdpBoundariesDemo implements Demo {
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         try (DatagramSocket receiver = new DatagramSocket(loopback);
              DatagramSocket sender = new DatagramSocket(loopback)) {
-            receiver.setSoTimeout(Loopback.TIMEOUT_MILLIS);
-            out.println("receiver on " + Loopback.hostPort((InetSocketAddress) receiver.getLocalSocketAddress()));
+            receiver.setSoTimeout(DemoSupport.TIMEOUT_MILLIS);
+            out.println("receiver on " + DemoSupport.hostPort((InetSocketAddress) receiver.getLocalSocketAddress()));
             out.println();
             out.println("1. sendto(b'hello'), sendto(b'world'), sendto(b'egon'), then recvfrom(1024) three times:");
             send(sender, receiver);
@@ -53,7 +53,7 @@ public final class UdpBoundariesDemo implements Demo {
 
     private static void send(DatagramSocket sender, DatagramSocket receiver) throws Exception {
         for (String m : MESSAGES) {
-            byte[] b = Loopback.ascii(m);
+            byte[] b = DemoSupport.ascii(m);
             sender.send(new DatagramPacket(b, b.length, receiver.getLocalSocketAddress()));
         }
     }
@@ -65,7 +65,7 @@ public final class UdpBoundariesDemo implements Demo {
             int sent = MESSAGES[i].length();
             String lost = p.getLength() < sent ? "  <- sent " + sent + " bytes: " + (sent - p.getLength()) + " lost" : "";
             out.printf("   recvfrom(%d) #%d -> %d byte%s: %s%s%n", size, i + 1, p.getLength(), p.getLength() == 1 ? "" : "s",
-                    Loopback.quote(p.getData(), 0, p.getLength()), lost);
+                    DemoSupport.quote(p.getData(), 0, p.getLength()), lost);
         }
     }
 
@@ -79,7 +79,7 @@ public final class UdpBoundariesDemo implements Demo {
         } catch (SocketTimeoutException e) {
             return "a 4th recvfrom waited " + QUIET_MILLIS + " ms and got nothing: 3 sendto, 3 messages, nothing left over";
         } finally {
-            receiver.setSoTimeout(Loopback.TIMEOUT_MILLIS);
+            receiver.setSoTimeout(DemoSupport.TIMEOUT_MILLIS);
         }
     }
 }

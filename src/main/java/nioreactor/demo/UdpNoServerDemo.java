@@ -33,13 +33,13 @@ public final class UdpNoServerDemo implements Demo {
     @Override
     public void run(PrintStream out) throws Exception {
         InetSocketAddress nobody = freePort();
-        out.println("nobody listens on " + Loopback.hostPort(nobody) + " (a port just bound and released again)");
+        out.println("nobody listens on " + DemoSupport.hostPort(nobody) + " (a port just bound and released again)");
         out.println();
         out.println("1. UDP, like the seed's client: sendto(b'hello'), then recvfrom(1024)");
         try (DatagramChannel udp = DatagramChannel.open(); Selector selector = Selector.open()) {
             udp.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             udp.configureBlocking(false);
-            int sent = udp.send(ByteBuffer.wrap(Loopback.ascii("hello")), nobody);
+            int sent = udp.send(ByteBuffer.wrap(DemoSupport.ascii("hello")), nobody);
             out.printf("   sendto returned %d: no error, the kernel took the datagram%n", sent);
             udp.register(selector, SelectionKey.OP_READ);
             int ready = selector.select(WAIT_MILLIS);
@@ -53,7 +53,7 @@ public final class UdpNoServerDemo implements Demo {
         try (DatagramChannel udp = DatagramChannel.open(); Selector selector = Selector.open()) {
             udp.connect(nobody);
             udp.configureBlocking(false);
-            int sent = udp.write(ByteBuffer.wrap(Loopback.ascii("hello")));
+            int sent = udp.write(ByteBuffer.wrap(DemoSupport.ascii("hello")));
             out.printf("   send returned %d%n", sent);
             udp.register(selector, SelectionKey.OP_READ);
             selector.select(WAIT_MILLIS);
@@ -68,7 +68,7 @@ public final class UdpNoServerDemo implements Demo {
         out.println();
         out.println("3. TCP connect() to the same port:");
         try (Socket s = new Socket()) {
-            s.connect(nobody, Loopback.TIMEOUT_MILLIS);
+            s.connect(nobody, DemoSupport.TIMEOUT_MILLIS);
             out.println("   unexpected: connected");
         } catch (ConnectException e) {
             out.println("   connect failed at once: ConnectException: " + e.getMessage());

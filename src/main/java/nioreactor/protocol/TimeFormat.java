@@ -46,6 +46,12 @@ import java.util.Objects;
  */
 public final class TimeFormat {
 
+  /**
+   * The format an empty request means, as in the seed tutorial's server; the one definition every client, server
+   * and test of the time service uses.
+   */
+  public static final String DEFAULT_FORMAT = "%Y-%m-%d-%X";
+
   /** The largest field width accepted, e.g. {@code %1024Y}; glibc allows up to INT_MAX. */
   public static final int MAX_WIDTH = 1024;
 

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import nioreactor.chat.ChatRoom;
 import nioreactor.metrics.MetricsEndpoint;
 import nioreactor.metrics.ReactorJmx;
 import nioreactor.reactor.Limits;
@@ -46,6 +47,7 @@ public final class Server implements AutoCloseable {
     private Listener framedUnix;
     private UdpSocket time;
     private Listener metrics;
+    private Listener chat;
     private volatile ReactorJmx jmx;
 
     private Server(ServerConfig config) {
@@ -113,6 +115,11 @@ public final class Server implements AutoCloseable {
             metrics = bound("metrics", "tcp", at, MetricsEndpoint.listen(reactor, at,
                     limits.withMaxConnections(config.metricsMaxConnections())));
         }
+        if (config.chatPort() != ServerConfig.DISABLED) {
+            InetSocketAddress at = address(config.chatPort());
+            chat = bound("chat", "tcp", at, ChatRoom.create(reactor, config.chatMaxLine(), config.chatMaxPending())
+                    .listen(at, limits));
+        }
     }
 
     /** Waits for a bind, and names the service, protocol and address when it fails: the JDK's message names none. */
@@ -174,6 +181,9 @@ public final class Server implements AutoCloseable {
         if (metrics != null) {
             log.info("metrics listening on http://{}/metrics", hostPort(metricsAddress()));
         }
+        if (chat != null) {
+            log.info("chat listening on tcp {}", hostPort(chatAddress()));
+        }
     }
 
     private static String hostPort(InetSocketAddress a) {
@@ -214,6 +224,10 @@ public final class Server implements AutoCloseable {
 
     public InetSocketAddress metricsAddress() {
         return inet(metrics);
+    }
+
+    public InetSocketAddress chatAddress() {
+        return inet(chat);
     }
 
     public Reactor reactor() {

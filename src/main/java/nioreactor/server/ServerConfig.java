@@ -5,6 +5,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.time.ZoneId;
+import nioreactor.chat.ChatRoom;
 import nioreactor.reactor.Limits;
 import nioreactor.reactor.SelectStrategy;
 import nioreactor.reactor.UdpLimits;
@@ -30,6 +31,8 @@ public final class ServerConfig {
     public static final int DEFAULT_METRICS_MAX_CONNECTIONS = MetricsEndpoint.DEFAULT_MAX_CONNECTIONS;
     /** The mode of the AF_UNIX socket files: owner and group may connect (connecting needs write permission). */
     public static final String DEFAULT_UNIX_MODE = "rw-rw----";
+    public static final int DEFAULT_CHAT_MAX_LINE = ChatRoom.DEFAULT_MAX_LINE;
+    public static final long DEFAULT_CHAT_MAX_PENDING = ChatRoom.DEFAULT_MAX_PENDING;
 
     private final Builder b;
 
@@ -70,6 +73,9 @@ public final class ServerConfig {
     public Path unixFramedPath() { return b.unixFramedPath; }
     /** The permissions given to the socket files, as {@code rw-rw----}. */
     public String unixMode() { return b.unixMode; }
+    public int chatPort() { return b.chatPort; }
+    public int chatMaxLine() { return b.chatMaxLine; }
+    public long chatMaxPending() { return b.chatMaxPending; }
 
     /** Fluent settings; every field starts at its documented default. */
     public static final class Builder {
@@ -95,6 +101,9 @@ public final class ServerConfig {
         private Path unixTcpPath;
         private Path unixFramedPath;
         private String unixMode = DEFAULT_UNIX_MODE;
+        private int chatPort = DISABLED;
+        private int chatMaxLine = DEFAULT_CHAT_MAX_LINE;
+        private long chatMaxPending = DEFAULT_CHAT_MAX_PENDING;
 
         private Builder() {
         }
@@ -130,6 +139,16 @@ public final class ServerConfig {
         /** Permissions in {@code ls} form, e.g. {@code rw-rw----}. */
         public Builder unixMode(String v) { PosixFilePermissions.fromString(v); unixMode = v; return this; }
         public Builder metricsMaxConnections(int v) { metricsMaxConnections = atLeast(v, 1, "metrics max connections"); return this; }
+        /** The chat room's port; off ({@link #DISABLED}) unless asked for, and not moved by {@link #ephemeralPorts}. */
+        public Builder chatPort(int v) { chatPort = port(v); return this; }
+        public Builder chatMaxLine(int v) { chatMaxLine = atLeast(v, 1, "chat max line"); return this; }
+        public Builder chatMaxPending(long v) {
+            if (v < 1) {
+                throw new IllegalArgumentException("chat max pending must be >= 1, got " + v);
+            }
+            chatMaxPending = v;
+            return this;
+        }
 
         public ServerConfig build() {
             return new ServerConfig(this);
@@ -159,6 +178,9 @@ public final class ServerConfig {
             c.unixTcpPath = unixTcpPath;
             c.unixFramedPath = unixFramedPath;
             c.unixMode = unixMode;
+            c.chatPort = chatPort;
+            c.chatMaxLine = chatMaxLine;
+            c.chatMaxPending = chatMaxPending;
             return c;
         }
 

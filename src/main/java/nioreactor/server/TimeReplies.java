@@ -22,7 +22,6 @@ import nioreactor.reactor.UdpSocket;
 final class TimeReplies {
     /** The largest UDP payload over IPv4: a reply that does not fit in one datagram is answered with ERR. */
     static final int MAX_DATAGRAM = UdpSocket.MAX_DATAGRAM;
-    static final String DEFAULT_FORMAT = "%Y-%m-%d-%X";
     private static final int SLOTS = 1024; // a power of two
 
     private static final class Entry {
@@ -77,7 +76,7 @@ final class TimeReplies {
         request.get(request.position(), bytes);
         String format;
         try {
-            format = bytes.length == 0 ? DEFAULT_FORMAT : StandardCharsets.UTF_8.newDecoder()
+            format = bytes.length == 0 ? TimeFormat.DEFAULT_FORMAT : StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes))

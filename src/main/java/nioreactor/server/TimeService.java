@@ -16,7 +16,7 @@ import nioreactor.reactor.UdpSocket;
 
 /**
  * The seed's UDP time server on the reactor: each datagram is a strftime format (empty means
- * {@code %Y-%m-%d-%X}), answered with the formatted local time, to the sender.
+ * {@value nioreactor.protocol.TimeFormat#DEFAULT_FORMAT}), answered with the formatted local time, to the sender.
  *
  * <p>The {@link UdpSocket} receives whole datagrams (never cut, unlike the seed's {@code recvfrom(1024)}) and keeps a
  * bounded queue of replies; this class only turns a request into its reply, through the {@link TimeReplies} cache.

@@ -19,6 +19,7 @@ import nioreactor.reactor.UdpLimits;
 import nioreactor.server.FramedUpperEcho;
 import nioreactor.server.TimeService;
 import nioreactor.server.UpperEcho;
+import nioreactor.testing.Loopback;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -45,7 +46,7 @@ class TraceSessionTest {
                     new UdpLimits(64, 16)).get(10, TimeUnit.SECONDS).localAddress();
 
             // #1: hello, reply, close: accept, read, write, eof, close (peer-eof)
-            try (Socket s = connect(upper)) {
+            try (Socket s = Loopback.connect(upper)) {
                 s.getOutputStream().write("hello".getBytes());
                 new DataInputStream(s.getInputStream()).readFully(new byte[5]);
             }
@@ -56,19 +57,11 @@ class TraceSessionTest {
                     "eof #1 (peer closed its side)", "close #1 (peer-eof)");
 
             // #2: a client that sends 1 MiB without reading: reply piles up, OP_WRITE on, reading paused; then it reads
-            try (Socket s = new Socket()) {
-                s.setReceiveBufferSize(16 * 1024); // so the echo backs up in the server, not in our buffer
-                s.connect(upper, 5_000);
-                s.setSoTimeout(5_000);
+            // a small receive buffer, so the echo backs up in the server, not in our buffer
+            try (Socket s = Loopback.connect(upper, 16 * 1024)) {
                 byte[] mib = new byte[8 * 1024 * 1024];
-                Thread writer = new Thread(() -> {
-                    try {
-                        s.getOutputStream().write(mib);
-                    } catch (Exception ignored) {
-                        // the assertions below report what went wrong
-                    }
-                }, "trace-test-writer");
-                writer.start();
+                // a failed write shows in the assertions below
+                Thread writer = Loopback.writeInBackground(s, mib, "trace-test-writer");
                 traced.awaitLine(l -> l.startsWith("reading paused #2 "), WAIT);
                 new DataInputStream(s.getInputStream()).readFully(new byte[mib.length]);
                 writer.join(WAIT.toMillis());
@@ -82,7 +75,7 @@ class TraceSessionTest {
                     .anyMatch(l -> l.matches("OP_WRITE off #2 \\(0 bytes pending\\)"));
 
             // #3: a reset (SO_LINGER 0 makes close send RST)
-            Socket reset = connect(upper);
+            Socket reset = Loopback.connect(upper);
             reset.getOutputStream().write('x');
             assertThat(reset.getInputStream().read()).isEqualTo('X');
             reset.setSoLinger(true, 0);
@@ -90,28 +83,26 @@ class TraceSessionTest {
             traced.awaitLine(l -> l.equals("close #3 (reset)"), WAIT);
 
             // #4: a frame over the limit: protocol error, closed after the server's FIN and ours
-            try (Socket s = connect(framed)) {
+            try (Socket s = Loopback.connect(framed)) {
                 s.getOutputStream().write(ByteBuffer.allocate(4).putInt(1000).array());
                 assertThat(s.getInputStream().read()).isEqualTo(-1);
             }
             traced.awaitLine(l -> l.equals("close #4 (protocol-error)"), WAIT);
 
             // #5: idle: its timer fires and closes it
-            try (Socket s = connect(idling)) {
+            try (Socket s = Loopback.connect(idling)) {
                 traced.awaitLine(l -> l.equals("close #5 (idle)"), WAIT);
                 assertThat(s.getInputStream().read()).isEqualTo(-1);
             }
             assertThat(traced.lines()).contains("timer idle #5 fired");
 
             // over the connection limit: refused at once
-            Socket refused = connect(full);
-            try (refused) {
+            try (Socket s = Loopback.connect(full)) {
                 traced.awaitLine(l -> l.startsWith("close (limit)"), WAIT);
             }
 
             // datagrams in and out
-            try (DatagramSocket d = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-                d.setSoTimeout(5_000);
+            try (DatagramSocket d = Loopback.udp()) {
                 d.send(new DatagramPacket(new byte[0], 0, udp));
                 d.receive(new DatagramPacket(new byte[100], 100));
             }
@@ -124,7 +115,7 @@ class TraceSessionTest {
                     .anyMatch(l -> l.matches("select woke after \\d+ us"));
 
             // #6 still open at shutdown
-            leftOpen = connect(upper);
+            leftOpen = Loopback.connect(upper);
             leftOpen.getOutputStream().write('y');
             assertThat(leftOpen.getInputStream().read()).isEqualTo('Y');
         } finally {
@@ -134,12 +125,5 @@ class TraceSessionTest {
             }
         }
         assertThat(traced.lines()).contains("close #6 (shutdown)");
-    }
-
-    private static Socket connect(InetSocketAddress to) throws Exception {
-        Socket s = new Socket();
-        s.connect(to, 5_000);
-        s.setSoTimeout(5_000);
-        return s;
     }
 }

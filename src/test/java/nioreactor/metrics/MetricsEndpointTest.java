@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +20,7 @@ import nioreactor.reactor.Limits;
 import nioreactor.reactor.ReactorStats;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
+import nioreactor.testing.Loopback;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -72,20 +71,15 @@ class MetricsEndpointTest {
     @Test
     void countersMoveAfterTrafficOnEveryService() throws Exception {
         Map<String, Double> before = scrape();
-        try (Socket tcp = new Socket()) {
-            tcp.connect(server.tcpAddress(), 5_000);
-            tcp.setSoTimeout(5_000);
+        try (Socket tcp = Loopback.connect(server.tcpAddress())) {
             tcp.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
             new DataInputStream(tcp.getInputStream()).readFully(new byte[5]);
         }
-        try (Socket framed = new Socket()) {
-            framed.connect(server.framedAddress(), 5_000);
-            framed.setSoTimeout(5_000);
+        try (Socket framed = Loopback.connect(server.framedAddress())) {
             framed.getOutputStream().write(ByteBuffer.allocate(7).putInt(3).put("abc".getBytes(StandardCharsets.US_ASCII)).array());
             new DataInputStream(framed.getInputStream()).readFully(new byte[7]);
         }
-        try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            udp.setSoTimeout(5_000);
+        try (DatagramSocket udp = Loopback.udp()) {
             udp.send(new DatagramPacket(new byte[0], 0, server.udpAddress()));
             udp.receive(new DatagramPacket(new byte[256], 256));
             byte[] bad = {(byte) 0xff, (byte) 0xfe}; // not UTF-8: answered with ERR
@@ -190,9 +184,7 @@ class MetricsEndpointTest {
             assertThat(http.closedByServer()).isTrue();
         }
         assertThat(scrape()).containsKey("nioreactor_connections_active");
-        try (Socket tcp = new Socket()) { // and the other services are unaffected
-            tcp.connect(server.tcpAddress(), 5_000);
-            tcp.setSoTimeout(5_000);
+        try (Socket tcp = Loopback.connect(server.tcpAddress())) { // and the other services are unaffected
             tcp.getOutputStream().write('x');
             assertThat(tcp.getInputStream().read()).isEqualTo('X');
         }
@@ -232,19 +224,10 @@ class MetricsEndpointTest {
         int requests = 3000; // ~5 KiB of answer each: far more than the kernel's buffers and the high water mark
         try (Server flooded = Server.start(ServerConfig.builder().ephemeralPorts().metricsPort(0).limits(small)
                 .reactorName("metrics-flood").build());
-             Socket s = new Socket()) {
-            s.setReceiveBufferSize(16 * 1024);
-            s.connect(flooded.metricsAddress(), 5_000);
-            s.setSoTimeout(10_000);
+             Socket s = Loopback.connect(flooded.metricsAddress(), 16 * 1024)) {
             byte[] flood = RawHttpClient.get("/metrics").repeat(requests).getBytes(StandardCharsets.ISO_8859_1);
-            Thread writer = new Thread(() -> {
-                try {
-                    s.getOutputStream().write(flood);
-                } catch (IOException expected) {
-                    // the server closes the connection while we are still sending: that is the point
-                }
-            }, "metrics-flood-writer");
-            writer.start();
+            // the server closes the connection while we are still sending: that is the point
+            Thread writer = Loopback.writeInBackground(s, flood, "metrics-flood-writer");
             int answered = 0;
             byte[] marker = "HTTP/1.1 200".getBytes(StandardCharsets.ISO_8859_1);
             int matched = 0;

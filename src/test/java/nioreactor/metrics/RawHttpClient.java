@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import nioreactor.testing.Loopback;
 
 /** A hand-rolled HTTP/1.1 client for the tests: sends exactly the bytes given, so malformed requests can be sent. */
 final class RawHttpClient implements AutoCloseable {
@@ -22,9 +23,7 @@ final class RawHttpClient implements AutoCloseable {
     private final DataInputStream in;
 
     RawHttpClient(InetSocketAddress to) throws IOException {
-        socket = new Socket();
-        socket.connect(to, 5_000);
-        socket.setSoTimeout(5_000);
+        socket = Loopback.connect(to);
         in = new DataInputStream(socket.getInputStream());
     }
 

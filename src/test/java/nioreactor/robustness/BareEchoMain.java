@@ -1,5 +1,7 @@
 package nioreactor.robustness;
 
+import java.net.InetSocketAddress;
+import nioreactor.demo.LoopbackReactor;
 import nioreactor.reactor.Limits;
 import nioreactor.server.UpperEcho;
 
@@ -12,8 +14,9 @@ public final class BareEchoMain {
     }
 
     public static void main(String[] args) throws Exception {
-        BareReactor server = BareReactor.start("bare", Limits.DEFAULTS, UpperEcho.forOneReactor());
-        System.err.println("upper-echo listening on tcp 127.0.0.1:" + server.address().getPort());
+        LoopbackReactor server = new LoopbackReactor("bare");
+        InetSocketAddress address = server.listen("bare", UpperEcho.forOneReactor(), Limits.DEFAULTS);
+        System.err.println("upper-echo listening on tcp 127.0.0.1:" + address.getPort());
         server.reactor().awaitTermination(java.time.Duration.ofDays(1)); // until the test kills it
     }
 }

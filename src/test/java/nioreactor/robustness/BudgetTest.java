@@ -1,19 +1,22 @@
 package nioreactor.robustness;
 
-import nioreactor.reactor.Limits;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import nioreactor.demo.LoopbackReactor;
 import nioreactor.reactor.Connection;
+import nioreactor.reactor.Limits;
 import nioreactor.reactor.Reactor;
 import nioreactor.reactor.StreamHandler;
 import nioreactor.testing.Eventually;
@@ -28,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class BudgetTest {
 
-    /** Counts per (loop iteration, connection); reactor-thread state, read through {@link BareReactor#call}. */
+    /** Counts per (loop iteration, connection); reactor-thread state, read through {@link #call}. */
     private static final class PerIteration {
         private final Map<String, Long> counts = new HashMap<>();
         /** Set once the reactor exists, before any client connects; volatile since the test thread sets it. */
@@ -57,14 +60,15 @@ class BudgetTest {
             }
         };
         ExecutorService pool = Executors.newFixedThreadPool(2);
-        try (BareReactor server = BareReactor.start("read-budget",
-                Limits.DEFAULTS.withReadBudget(budget), () -> counting)) {
+        try (LoopbackReactor server = new LoopbackReactor("read-budget")) {
             reads.reactor = server.reactor();
+            InetSocketAddress address = server.listen("read-budget", () -> counting,
+                    Limits.DEFAULTS.withReadBudget(budget));
             List<Future<?>> hoses = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
                 long seed = i;
                 hoses.add(pool.submit(() -> {
-                    try (TcpPeer hose = TcpPeer.connect(server.address())) {
+                    try (EchoPeer hose = EchoPeer.connect(address)) {
                         hose.stream(new Payload(seed), each, null);
                     }
                     return null;
@@ -73,8 +77,8 @@ class BudgetTest {
             for (Future<?> f : hoses) {
                 f.get(60, TimeUnit.SECONDS);
             }
-            Eventually.until(() -> server.call(() -> reads.total) == 2 * each, () -> "every byte read");
-            assertThat(server.call(reads::max)).as("bytes read from one connection in one iteration")
+            Eventually.until(() -> call(server, () -> reads.total) == 2 * each, () -> "every byte read");
+            assertThat(call(server, reads::max)).as("bytes read from one connection in one iteration")
                     .isPositive().isLessThanOrEqualTo(budget);
         } finally {
             pool.shutdownNow();
@@ -88,18 +92,18 @@ class BudgetTest {
         PerIteration accepts = new PerIteration();
         StreamHandler idle = (connection, data) -> { };
         ExecutorService pool = Executors.newFixedThreadPool(3);
-        List<TcpPeer> peers = Collections.synchronizedList(new ArrayList<>());
-        try (BareReactor server = BareReactor.start("accept-budget",
-                Limits.DEFAULTS.withAcceptBudget(budget), () -> {
-                    accepts.add("listener", 1); // the protocol factory runs once per accept
-                    return idle;
-                })) {
+        List<EchoPeer> peers = Collections.synchronizedList(new ArrayList<>());
+        try (LoopbackReactor server = new LoopbackReactor("accept-budget")) {
             accepts.reactor = server.reactor();
+            InetSocketAddress address = server.listen("accept-budget", () -> {
+                accepts.add("listener", 1); // the protocol factory runs once per accept
+                return idle;
+            }, Limits.DEFAULTS.withAcceptBudget(budget));
             List<Future<?>> storms = new ArrayList<>();
             for (int t = 0; t < 3; t++) {
                 storms.add(pool.submit(() -> {
                     for (int i = 0; i < connections / 3; i++) {
-                        peers.add(TcpPeer.connect(server.address()));
+                        peers.add(EchoPeer.connect(address));
                     }
                     return null;
                 }));
@@ -107,13 +111,25 @@ class BudgetTest {
             for (Future<?> f : storms) {
                 f.get(60, TimeUnit.SECONDS);
             }
-            Eventually.until(() -> server.call(() -> accepts.total) == connections, () -> "every connection accepted");
-            assertThat(server.call(accepts::max)).as("accepts in one iteration").isPositive().isLessThanOrEqualTo(budget);
+            Eventually.until(() -> call(server, () -> accepts.total) == connections, () -> "every connection accepted");
+            assertThat(call(server, accepts::max)).as("accepts in one iteration").isPositive().isLessThanOrEqualTo(budget);
         } finally {
             pool.shutdownNow();
-            for (TcpPeer p : peers) {
+            for (EchoPeer p : peers) {
                 p.close();
             }
+        }
+    }
+
+    /** Runs {@code task} on the reactor thread and returns its result; usable in a condition, so it fails unchecked. */
+    private static <T> T call(LoopbackReactor server, Callable<T> task) {
+        try {
+            return server.onReactor(task);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } catch (Exception e) {
+            throw new AssertionError("the reactor did not answer", e);
         }
     }
 }

@@ -15,6 +15,7 @@ import nioreactor.reactor.CloseReason;
 import nioreactor.reactor.ReactorStats;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
+import nioreactor.testing.LogCapture;
 import nioreactor.testing.Eventually;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -58,7 +59,7 @@ class ConnectionStormTest {
                     .isPositive();
             assertThat(after.bytesPending()).isZero();
             assertThat(after.handlerErrors()).isZero();
-            try (TcpPeer peer = TcpPeer.connect(server.tcpAddress())) {
+            try (EchoPeer peer = EchoPeer.connect(server.tcpAddress())) {
                 peer.send("still here".getBytes());
                 assertThat(new String(peer.read(10))).isEqualTo("STILL HERE");
             }
@@ -71,14 +72,14 @@ class ConnectionStormTest {
     private static void storm(Server server, ExecutorService pool, int total) throws Exception {
         for (int first = 0; first < total; first += WAVE) {
             // A wave is connected all at once, then used and ended in parallel.
-            List<TcpPeer> wave = new ArrayList<>();
+            List<EchoPeer> wave = new ArrayList<>();
             try {
                 for (int i = first; i < Math.min(total, first + WAVE); i++) {
-                    wave.add(TcpPeer.connect(i % 4 == 3 ? server.framedAddress() : server.tcpAddress()));
+                    wave.add(EchoPeer.connect(i % 4 == 3 ? server.framedAddress() : server.tcpAddress()));
                 }
                 List<Future<?>> done = new ArrayList<>();
                 for (int i = 0; i < wave.size(); i++) {
-                    TcpPeer peer = wave.get(i);
+                    EchoPeer peer = wave.get(i);
                     int kind = (first + i) % 4;
                     done.add(pool.submit(() -> {
                         useAndEnd(peer, kind);
@@ -89,14 +90,14 @@ class ConnectionStormTest {
                     f.get(120, TimeUnit.SECONDS);
                 }
             } finally {
-                for (TcpPeer p : wave) {
+                for (EchoPeer p : wave) {
                     p.close();
                 }
             }
         }
     }
 
-    private static void useAndEnd(TcpPeer peer, int kind) throws IOException {
+    private static void useAndEnd(EchoPeer peer, int kind) throws IOException {
         if (kind == 3) {
             // Framed: one whole frame answered, then gone with a frame half sent.
             byte[] body = "storm".getBytes();

@@ -42,7 +42,7 @@ class FdExhaustionTest {
         assertThat(ChildServe.commandAvailable("prlimit"))
                 .as("prlimit (util-linux) is installed: it gives the child server a low descriptor limit").isTrue();
         assertThat(Files.isDirectory(Path.of("/proc/self"))).as("needs /proc to read the child's CPU time").isTrue();
-        List<TcpPeer> clients = new ArrayList<>();
+        List<EchoPeer> clients = new ArrayList<>();
         List<String> prlimit = List.of("prlimit", "--nofile=" + DESCRIPTORS + ":" + DESCRIPTORS);
         List<String> jvm = List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
         try (ChildServe child = which.equals("serve")
@@ -52,11 +52,11 @@ class FdExhaustionTest {
             // Nothing is written or closed before the descriptors run out, on purpose: the JDK initialises its socket
             // write/close code lazily, opening a descriptor, and a server whose first write or close happens under
             // EMFILE used to lose its reactor for good (see Reactor's constructor).
-            TcpPeer first = TcpPeer.connect(server);
+            EchoPeer first = EchoPeer.connect(server);
             clients.add(first);
 
             for (int i = 1; i < CLIENTS; i++) {
-                clients.add(TcpPeer.connect(server)); // the kernel completes these from the backlog
+                clients.add(EchoPeer.connect(server)); // the kernel completes these from the backlog
             }
             Eventually.until(() -> child.logLines("pausing accepts") > 0,
                     () -> "the WARN \"pausing accepts\"; log:\n" + child.log());
@@ -71,22 +71,22 @@ class FdExhaustionTest {
 
             roundTrip(first, "while out of descriptors"); // the connections it has are still served
 
-            for (TcpPeer c : clients) {
+            for (EchoPeer c : clients) {
                 c.close();
             }
             clients.clear();
-            try (TcpPeer late = TcpPeer.connect(server)) {
+            try (EchoPeer late = EchoPeer.connect(server)) {
                 roundTrip(late, "after the storm"); // waits in the backlog until accepting resumes
             }
             assertThat(child.log()).contains("accepting again").doesNotContain("ERROR");
         } finally {
-            for (TcpPeer c : clients) {
+            for (EchoPeer c : clients) {
                 c.close();
             }
         }
     }
 
-    private static void roundTrip(TcpPeer peer, String text) throws IOException {
+    private static void roundTrip(EchoPeer peer, String text) throws IOException {
         peer.send(text.getBytes());
         assertThat(new String(peer.read(text.length()))).isEqualTo(text.toUpperCase());
     }

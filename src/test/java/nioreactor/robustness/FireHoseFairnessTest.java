@@ -31,7 +31,7 @@ class FireHoseFairnessTest {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong hoseSent = new AtomicLong();
         AtomicLong hoseEchoed = new AtomicLong();
-        try (TcpPeer hose = TcpPeer.connect(server.tcpAddress()); TcpPeer asker = TcpPeer.connect(server.tcpAddress())) {
+        try (EchoPeer hose = EchoPeer.connect(server.tcpAddress()); EchoPeer asker = EchoPeer.connect(server.tcpAddress())) {
             Future<?> writer = pool.submit(() -> {
                 byte[] chunk = new byte[256 * 1024];
                 new Payload(7).next(chunk, 0, chunk.length);

@@ -31,7 +31,7 @@ class GracefulShutdownTest {
     @Test
     void aClientThatReadsAfterShutdownStartsGetsEveryByte() throws Exception {
         Server server = startReadingEverything();
-        try (TcpPeer peer = TcpPeer.connectWithReceiveBuffer(server.tcpAddress(), 64 * 1024)) {
+        try (EchoPeer peer = EchoPeer.connectWithReceiveBuffer(server.tcpAddress(), 64 * 1024)) {
             long owed = sendWithoutReading(server, peer);
             InetSocketAddress address = server.tcpAddress();
 
@@ -56,7 +56,7 @@ class GracefulShutdownTest {
     @Test
     void aClientThatNeverReadsHasItsBytesAbandonedAtTheTimeout() throws Exception {
         Server server = startReadingEverything();
-        try (TcpPeer peer = TcpPeer.connectWithReceiveBuffer(server.tcpAddress(), 64 * 1024)) {
+        try (EchoPeer peer = EchoPeer.connectWithReceiveBuffer(server.tcpAddress(), 64 * 1024)) {
             long owed = sendWithoutReading(server, peer);
 
             Reactor.ShutdownSummary s = server.shutdown(Duration.ofMillis(500));
@@ -79,7 +79,7 @@ class GracefulShutdownTest {
     @Timeout(30)
     void shutdownWithNothingPendingReturnsWithoutWaitingForItsTimeout() throws Exception {
         Server server = Server.start(ServerConfig.builder().ephemeralPorts().build());
-        try (TcpPeer idle = TcpPeer.connect(server.tcpAddress()); TcpPeer framed = TcpPeer.connect(server.framedAddress())) {
+        try (EchoPeer idle = EchoPeer.connect(server.tcpAddress()); EchoPeer framed = EchoPeer.connect(server.framedAddress())) {
             Eventually.until(() -> server.stats().connectionsActive() == 2, () -> "both accepted");
             Reactor.ShutdownSummary s = server.shutdown(Duration.ofSeconds(120)); // far beyond this test's timeout
             assertThat(s.connectionsClosed()).isEqualTo(2);
@@ -98,7 +98,7 @@ class GracefulShutdownTest {
     }
 
     /** Sends SENT bytes, reads none, waits until the server has read them all; returns what it has queued. */
-    private static long sendWithoutReading(Server server, TcpPeer peer) throws Exception {
+    private static long sendWithoutReading(Server server, EchoPeer peer) throws Exception {
         peer.stream(new Payload(0), SENT, null);
         Eventually.until(() -> server.stats().bytesRead() == SENT, () -> "the server to read all; " + server.stats().bytesRead());
         long owed = server.stats().bytesPending(); // from now on it can only shrink: nothing more comes in
@@ -107,8 +107,7 @@ class GracefulShutdownTest {
     }
 
     private static boolean refused(InetSocketAddress address) {
-        try {
-            TcpPeer.connect(address).close();
+        try (EchoPeer p = EchoPeer.connect(address)) {
             return false;
         } catch (IOException e) {
             return true;

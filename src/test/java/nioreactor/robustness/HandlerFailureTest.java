@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import nioreactor.demo.LoopbackReactor;
 import nioreactor.reactor.CloseReason;
 import nioreactor.reactor.Connection;
 import nioreactor.reactor.Limits;
@@ -49,21 +51,22 @@ class HandlerFailureTest {
 
     @Test
     void aFailingHandlerClosesOnlyItsConnection() throws Exception {
-        List<TcpPeer> others = new ArrayList<>();
-        try (BareReactor server = BareReactor.start("fragile", Limits.DEFAULTS, () -> fragile)) {
+        List<EchoPeer> others = new ArrayList<>();
+        try (LoopbackReactor server = new LoopbackReactor("fragile")) {
+            InetSocketAddress address = server.listen("fragile", () -> fragile, Limits.DEFAULTS);
             for (int i = 0; i < 5; i++) {
-                TcpPeer peer = TcpPeer.connect(server.address());
+                EchoPeer peer = EchoPeer.connect(address);
                 others.add(peer);
                 roundTrip(peer, "before " + i);
             }
-            try (TcpPeer victim = TcpPeer.connect(server.address())) {
+            try (EchoPeer victim = EchoPeer.connect(address)) {
                 victim.send("boom!".getBytes());
                 assertThat(victim.ended()).as("the failing connection is closed").isTrue();
             }
-            for (TcpPeer peer : others) {
+            for (EchoPeer peer : others) {
                 roundTrip(peer, "after");
             }
-            try (TcpPeer late = TcpPeer.connect(server.address())) {
+            try (EchoPeer late = EchoPeer.connect(address)) {
                 roundTrip(late, "the listener still accepts");
             }
             ReactorStats stats = server.stats();
@@ -71,7 +74,7 @@ class HandlerFailureTest {
             assertThat(stats.closed(CloseReason.HANDLER_ERROR)).isEqualTo(1);
             assertThat(server.reactor().isRunning()).isTrue();
         } finally {
-            for (TcpPeer p : others) {
+            for (EchoPeer p : others) {
                 p.close();
             }
         }
@@ -112,7 +115,7 @@ class HandlerFailureTest {
         }
     }
 
-    private static void roundTrip(TcpPeer peer, String text) throws IOException {
+    private static void roundTrip(EchoPeer peer, String text) throws IOException {
         peer.send(text.getBytes());
         assertThat(new String(peer.read(text.length()))).isEqualTo(text.toUpperCase());
     }

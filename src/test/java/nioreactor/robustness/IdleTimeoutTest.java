@@ -32,7 +32,7 @@ class IdleTimeoutTest {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger exchanges = new AtomicInteger();
         long start = System.nanoTime(); // before the connection exists, so its timer cannot have started earlier
-        try (TcpPeer idle = TcpPeer.connect(server.tcpAddress()); TcpPeer busy = TcpPeer.connect(server.tcpAddress())) {
+        try (EchoPeer idle = EchoPeer.connect(server.tcpAddress()); EchoPeer busy = EchoPeer.connect(server.tcpAddress())) {
             Future<?> active = pool.submit(() -> {
                 while (!stop.get()) {
                     busy.send("x".getBytes());

@@ -12,6 +12,7 @@ import nioreactor.reactor.CloseReason;
 import nioreactor.reactor.ReactorStats;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
+import nioreactor.testing.LogCapture;
 import nioreactor.testing.Eventually;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,16 +31,16 @@ class MaxConnectionsTest {
     void connectionsOverTheLimitAreClosedAtOnceCountedAndLoggedSparingly() throws Exception {
         Server server = Server.start(ServerConfig.builder().ephemeralPorts().framedPort(-1).udpPort(-1)
                 .limits(Limits.DEFAULTS.withMaxConnections(MAX)).build());
-        List<TcpPeer> held = new ArrayList<>();
+        List<EchoPeer> held = new ArrayList<>();
         try (LogCapture log = new LogCapture()) {
             for (int i = 0; i < MAX; i++) {
-                TcpPeer peer = TcpPeer.connect(server.tcpAddress());
+                EchoPeer peer = EchoPeer.connect(server.tcpAddress());
                 held.add(peer);
                 roundTrip(peer);
             }
             long start = System.nanoTime();
             for (int i = 0; i < EXTRA; i++) {
-                try (TcpPeer extra = TcpPeer.connect(server.tcpAddress())) {
+                try (EchoPeer extra = EchoPeer.connect(server.tcpAddress())) {
                     assertThat(extra.ended()).as("over the limit: closed at once").isTrue();
                 }
             }
@@ -52,7 +53,7 @@ class MaxConnectionsTest {
             long warnings = log.lines("connection(s) refused");
             assertThat(warnings).as("WARN lines for %d rejections in %.1f s", EXTRA, seconds)
                     .isBetween(1L, 1 + (long) Math.ceil(seconds));
-            for (TcpPeer peer : held) {
+            for (EchoPeer peer : held) {
                 roundTrip(peer); // the ones under the limit are unaffected
             }
             // The rate limit delays the report of a burst's tail, never loses it: within a second or so of the
@@ -62,11 +63,11 @@ class MaxConnectionsTest {
 
             held.remove(0).close();
             Eventually.until(() -> server.stats().connectionsActive() == MAX - 1, () -> "one slot freed");
-            try (TcpPeer next = TcpPeer.connect(server.tcpAddress())) {
+            try (EchoPeer next = EchoPeer.connect(server.tcpAddress())) {
                 roundTrip(next);
             }
         } finally {
-            for (TcpPeer p : held) {
+            for (EchoPeer p : held) {
                 p.close();
             }
             server.close();
@@ -85,7 +86,7 @@ class MaxConnectionsTest {
         return total;
     }
 
-    private static void roundTrip(TcpPeer peer) throws IOException {
+    private static void roundTrip(EchoPeer peer) throws IOException {
         peer.send("hi".getBytes());
         assertThat(new String(peer.read(2))).isEqualTo("HI");
     }

@@ -26,10 +26,10 @@ class RestartTest {
         int tcp = first.tcpAddress().getPort();
         int framed = first.framedAddress().getPort();
         int udp = first.udpAddress().getPort();
-        List<TcpPeer> clients = new ArrayList<>();
+        List<EchoPeer> clients = new ArrayList<>();
         try {
             for (int i = 0; i < CLIENTS; i++) {
-                TcpPeer peer = TcpPeer.connect(first.tcpAddress());
+                EchoPeer peer = EchoPeer.connect(first.tcpAddress());
                 clients.add(peer);
                 peer.send("x".getBytes());
                 peer.read(1);
@@ -37,7 +37,7 @@ class RestartTest {
         } finally {
             first.close(); // the server closes first, so TIME_WAIT lands on its side, on its port
         }
-        for (TcpPeer peer : clients) {
+        for (EchoPeer peer : clients) {
             assertThat(peer.socket().getInputStream().read()).isEqualTo(-1);
             peer.close();
         }
@@ -48,7 +48,7 @@ class RestartTest {
         try {
             assertThat(TcpTable.count(tcp, TcpTable.TIME_WAIT)).as("still in TIME_WAIT when rebinding").isPositive();
             assertThat(second.tcpAddress().getPort()).isEqualTo(tcp);
-            try (TcpPeer peer = TcpPeer.connect(second.tcpAddress())) {
+            try (EchoPeer peer = EchoPeer.connect(second.tcpAddress())) {
                 peer.send("again".getBytes());
                 assertThat(new String(peer.read(5))).isEqualTo("AGAIN");
             }

@@ -44,7 +44,7 @@ class SignalShutdownTest {
         try (ChildServe child = ChildServe.start(dir, wrapper, List.of("-Xmx384m", "-XX:+UseSerialGC"),
                 "--tcp", "0", "--framed", "-1", "--udp", "-1", "--high-water", Long.toString(highWater),
                 "--shutdown-timeout", "60s")) {
-            TcpPeer peer = TcpPeer.connectWithReceiveBuffer(child.tcpAddress(), 64 * 1024);
+            EchoPeer peer = EchoPeer.connectWithReceiveBuffer(child.tcpAddress(), 64 * 1024);
             try (peer) {
                 assertThat(child.ignores(SIGINT) && signal.equals("INT"))
                         .as("SIGINT is ignored in this process tree (a background job) and GNU env cannot reset it"

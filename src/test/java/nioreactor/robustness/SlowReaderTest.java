@@ -33,7 +33,7 @@ class SlowReaderTest {
     void pendingOutputStaysUnderTheHighWaterMarkAndNothingIsLost() throws Exception {
         Server server = Server.start(ServerConfig.builder().ephemeralPorts().framedPort(-1).udpPort(-1).build());
         ExecutorService pool = Executors.newFixedThreadPool(2 * CLIENTS);
-        List<TcpPeer> peers = new ArrayList<>();
+        List<EchoPeer> peers = new ArrayList<>();
         try {
             Limits limits = server.config().limits();
             // A reply is queued before the mark is checked, so one read's worth may sit above it.
@@ -43,7 +43,7 @@ class SlowReaderTest {
             List<AtomicLong> sent = new ArrayList<>();
             List<Future<?>> writers = new ArrayList<>();
             for (int i = 0; i < CLIENTS; i++) {
-                TcpPeer peer = TcpPeer.connect(server.tcpAddress());
+                EchoPeer peer = EchoPeer.connect(server.tcpAddress());
                 peers.add(peer);
                 AtomicLong progress = new AtomicLong();
                 sent.add(progress);
@@ -76,7 +76,7 @@ class SlowReaderTest {
             // Now they read: every byte comes back, in order, upper-cased.
             List<Future<Long>> readers = new ArrayList<>();
             for (int i = 0; i < CLIENTS; i++) {
-                TcpPeer peer = peers.get(i);
+                EchoPeer peer = peers.get(i);
                 Payload expected = new Payload(i);
                 readers.add(pool.submit(() -> peer.readVerifying(expected, -1)));
             }
@@ -89,7 +89,7 @@ class SlowReaderTest {
             assertThat(end.bytesAbandoned()).isZero();
         } finally {
             pool.shutdownNow();
-            for (TcpPeer p : peers) {
+            for (EchoPeer p : peers) {
                 p.close();
             }
             server.close();

@@ -48,7 +48,6 @@ class UdpAbuseTest {
     private static final int BURST = 32; // 4 x 320 x 32 = 40,960 datagrams
     private static final int MAX_DATAGRAM = UdpSocket.MAX_DATAGRAM;
     private static final ZoneId ZONE = ZoneOffset.UTC;
-    private static final String DEFAULT_FORMAT = "%Y-%m-%d-%X";
     private static final String CONVERSIONS = "aAbBcCdDeFgGhHIjklmMnprRsStTuUVwWxXyYzZ%EO_-^#0123456789:+QqvfiJKLNo";
 
     @Test
@@ -217,7 +216,7 @@ class UdpAbuseTest {
 
         private static TimeFormat compile(byte[] request) {
             try {
-                String format = request.length == 0 ? DEFAULT_FORMAT : StandardCharsets.UTF_8.newDecoder()
+                String format = request.length == 0 ? TimeFormat.DEFAULT_FORMAT : StandardCharsets.UTF_8.newDecoder()
                         .onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT)
                         .decode(ByteBuffer.wrap(request)).toString();

@@ -27,7 +27,7 @@ class WriteTimeoutTest {
     @Test
     void aPausedConnectionWhosePeerNeverReadsIsClosed() throws Exception {
         Limits limits = Limits.DEFAULTS.withWaterMarks(64 * 1024, 16 * 1024).withWriteTimeout(WRITE_TIMEOUT);
-        try (Server server = start(limits); TcpPeer peer = TcpPeer.connectWithReceiveBuffer(server.tcpAddress(), 64 * 1024)) {
+        try (Server server = start(limits); EchoPeer peer = EchoPeer.connectWithReceiveBuffer(server.tcpAddress(), 64 * 1024)) {
             ExecutorService writer = Executors.newSingleThreadExecutor();
             try {
                 // Blocks once the server stops reading; ends with an error when the server gives up on us.
@@ -47,7 +47,7 @@ class WriteTimeoutTest {
     void aHalfClosedConnectionWhosePeerNeverReadsIsClosed() throws Exception {
         // High water marks above what is sent: the server reads everything, sees the FIN, and still owes replies.
         Limits limits = Limits.DEFAULTS.withWaterMarks(64L << 20, 16L << 20).withWriteTimeout(WRITE_TIMEOUT);
-        try (Server server = start(limits); TcpPeer peer = TcpPeer.connectWithReceiveBuffer(server.tcpAddress(), 64 * 1024)) {
+        try (Server server = start(limits); EchoPeer peer = EchoPeer.connectWithReceiveBuffer(server.tcpAddress(), 64 * 1024)) {
             peer.stream(new Payload(8), 16L << 20, null);
             peer.shutdownOutput();
             awaitClosedByWriteTimeout(server);
@@ -58,7 +58,7 @@ class WriteTimeoutTest {
     void aSlowReaderThatKeepsReadingIsNotClosed() throws Exception {
         Limits limits = Limits.DEFAULTS.withWaterMarks(64 * 1024, 16 * 1024).withWriteTimeout(WRITE_TIMEOUT);
         long size = 1L << 20;
-        try (Server server = start(limits); TcpPeer peer = TcpPeer.connectWithReceiveBuffer(server.tcpAddress(), 16 * 1024)) {
+        try (Server server = start(limits); EchoPeer peer = EchoPeer.connectWithReceiveBuffer(server.tcpAddress(), 16 * 1024)) {
             ExecutorService writer = Executors.newSingleThreadExecutor();
             try {
                 writer.submit(() -> {

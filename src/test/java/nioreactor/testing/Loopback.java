@@ -50,6 +50,23 @@ public final class Loopback {
         }
     }
 
+    /**
+     * Starts a thread that writes {@code bytes} to {@code socket} while the test reads (or waits for the server to
+     * give up on a client that does not read). A write that fails, because the server closed or reset the connection,
+     * ends the thread quietly: the test judges by what it reads and by the server's counters. Join it with a timeout.
+     */
+    public static Thread writeInBackground(Socket socket, byte[] bytes, String threadName) {
+        Thread writer = new Thread(() -> {
+            try {
+                socket.getOutputStream().write(bytes);
+            } catch (IOException expected) {
+                // the server hung up while we were still sending
+            }
+        }, threadName);
+        writer.start();
+        return writer;
+    }
+
     /** An unconnected UDP socket on an ephemeral loopback port, with a read timeout. */
     public static DatagramSocket udp() throws IOException {
         DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));

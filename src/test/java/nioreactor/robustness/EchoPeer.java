@@ -13,34 +13,24 @@ import nioreactor.testing.Loopback;
  * A blocking test client with the few moves the fault tests need: stream a {@link Payload}, verify the upper-cased
  * echo of one, half-close, reset.
  */
-final class TcpPeer implements AutoCloseable {
+final class EchoPeer implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
 
-    private TcpPeer(Socket socket) throws IOException {
+    private EchoPeer(Socket socket) throws IOException {
         this.socket = socket;
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
     }
 
-    static TcpPeer connect(InetSocketAddress server) throws IOException {
-        return new TcpPeer(Loopback.connect(server));
+    static EchoPeer connect(InetSocketAddress server) throws IOException {
+        return new EchoPeer(Loopback.connect(server));
     }
 
     /** Connects with a fixed, small receive buffer, so the kernel cannot absorb a slow reader's replies for it. */
-    static TcpPeer connectWithReceiveBuffer(InetSocketAddress server, int bytes) throws IOException {
-        Socket s = new Socket();
-        try {
-            s.setReceiveBufferSize(bytes); // before connect, so the window is negotiated with it
-            s.setTcpNoDelay(true);
-            s.setSoTimeout(Loopback.READ_TIMEOUT_MILLIS);
-            s.connect(server, 10_000);
-            return new TcpPeer(s);
-        } catch (IOException | RuntimeException e) {
-            s.close();
-            throw e;
-        }
+    static EchoPeer connectWithReceiveBuffer(InetSocketAddress server, int bytes) throws IOException {
+        return new EchoPeer(Loopback.connect(server, bytes));
     }
 
     Socket socket() {

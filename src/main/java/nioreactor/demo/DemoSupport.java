@@ -9,10 +9,10 @@ import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
 
 /** What the demos share: a nioreactor on ephemeral loopback ports, blocking client sockets that cannot hang, quoting. */
-final class Loopback {
+final class DemoSupport {
     static final int TIMEOUT_MILLIS = 5_000;
 
-    private Loopback() {
+    private DemoSupport() {
     }
 
     /** A nioreactor with every service on an ephemeral port of 127.0.0.1. */

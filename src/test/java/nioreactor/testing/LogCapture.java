@@ -1,4 +1,4 @@
-package nioreactor.robustness;
+package nioreactor.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -10,11 +10,11 @@ import java.util.List;
  * Copies what is logged to System.err while open (slf4j-simple looks System.err up on every line), so a test can
  * count log lines, e.g. that a WARN is rate-limited. The surefire JVM logs WARN and above.
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
     private final PrintStream original = System.err;
     private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
 
-    LogCapture() {
+    public LogCapture() {
         OutputStream tee = new OutputStream() {
             @Override
             public void write(int b) {
@@ -35,11 +35,11 @@ final class LogCapture implements AutoCloseable {
         System.setErr(new PrintStream(tee, true, StandardCharsets.UTF_8));
     }
 
-    long lines(String containing) {
+    public long lines(String containing) {
         return matching(containing).size();
     }
 
-    List<String> matching(String containing) {
+    public List<String> matching(String containing) {
         String text;
         synchronized (captured) {
             text = captured.toString(StandardCharsets.UTF_8);

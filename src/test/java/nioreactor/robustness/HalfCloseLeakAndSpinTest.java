@@ -1,10 +1,8 @@
 package nioreactor.robustness;
 
-import nioreactor.reactor.Limits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,21 +11,23 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import nioreactor.protocol.Upper;
 import nioreactor.reactor.ConnectionState;
+import nioreactor.reactor.Limits;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
 import nioreactor.testing.Eventually;
+import nioreactor.testing.Frames;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * The peer's FIN (shutdownOutput): the server must stop reading, flush every reply it owes, then close. Two old
- * event-loop failures live here: a socket left in CLOSE_WAIT because nobody closed it, and a loop spinning on a
- * half-closed socket that stays readable (EOF) forever.
+ * event-loop failures live here: a socket left in CLOSE_WAIT because nobody closed it (the leak, over hundreds of
+ * clients), and a loop spinning on a half-closed socket that stays readable (EOF) forever. What each client sees
+ * when it half-closes, or when a connection ends otherwise, is {@code nioreactor.server.HalfCloseTest}.
  */
 @Timeout(180)
-class HalfCloseTest {
+class HalfCloseLeakAndSpinTest {
     private static final int CLIENTS = 500;
 
     @Test
@@ -68,7 +68,7 @@ class HalfCloseTest {
         // than the kernel's buffers can take: the send buffer grows to at most net.ipv4.tcp_wmem's 4 MiB).
         Server server = Server.start(ServerConfig.builder().ephemeralPorts().framedPort(-1).udpPort(-1)
                 .limits(Limits.DEFAULTS.withWaterMarks(64L << 20, 16L << 20)).build());
-        try (TcpPeer peer = TcpPeer.connectWithReceiveBuffer(server.tcpAddress(), 64 * 1024)) {
+        try (EchoPeer peer = EchoPeer.connectWithReceiveBuffer(server.tcpAddress(), 64 * 1024)) {
             long size = 16L << 20;
             peer.stream(new Payload(1), size, null);
             peer.shutdownOutput();
@@ -90,7 +90,7 @@ class HalfCloseTest {
 
     private static void rawHalfClose(Server server, int id) throws Exception {
         int size = 1 + new Random(id).nextInt(64 * 1024);
-        try (TcpPeer peer = TcpPeer.connect(server.tcpAddress())) {
+        try (EchoPeer peer = EchoPeer.connect(server.tcpAddress())) {
             peer.stream(new Payload(id), size, null);
             peer.shutdownOutput();
             assertThat(peer.readVerifying(new Payload(id), -1)).as("client %d", id).isEqualTo(size);
@@ -99,25 +99,28 @@ class HalfCloseTest {
 
     /** Whole frames, then a partial one at EOF: the whole ones are answered, the partial one is never completed. */
     private static void framedThenPartialFrame(Server server, int id) throws Exception {
-        ByteArrayOutputStream request = new ByteArrayOutputStream();
-        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        List<byte[]> bodies = new ArrayList<>();
         Random random = new Random(id);
         for (int f = 0; f < 3; f++) {
             byte[] body = new byte[random.nextInt(2000)];
             new Payload(id * 10L + f).next(body, 0, body.length);
-            byte[] frame = ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body).array();
-            request.writeBytes(frame);
-            expected.writeBytes(ByteBuffer.allocate(4 + body.length).putInt(body.length).put(Upper.of(body)).array());
+            bodies.add(body);
         }
-        request.writeBytes(ByteBuffer.allocate(4 + 5).putInt(100).put("abcde".getBytes()).array());
+        ByteArrayOutputStream request = new ByteArrayOutputStream();
+        request.writeBytes(Frames.encode(bodies));
+        request.writeBytes(Frames.header(100));
+        request.writeBytes("abcde".getBytes());
         // The framed echo streams a reply as its request arrives (the reply has the request's length), so what the
         // partial frame got answered before EOF may follow; it is cut where the request was, then the server closes.
-        byte[] partialReply = ByteBuffer.allocate(4 + 5).putInt(100).put("ABCDE".getBytes()).array();
-        try (TcpPeer peer = TcpPeer.connect(server.framedAddress())) {
+        ByteArrayOutputStream cutReply = new ByteArrayOutputStream();
+        cutReply.writeBytes(Frames.header(100));
+        cutReply.writeBytes("ABCDE".getBytes());
+        byte[] partialReply = cutReply.toByteArray();
+        try (EchoPeer peer = EchoPeer.connect(server.framedAddress())) {
             peer.send(request.toByteArray());
             peer.shutdownOutput();
             byte[] got = peer.socket().getInputStream().readAllBytes();
-            byte[] whole = expected.toByteArray();
+            byte[] whole = Frames.expectedReply(bodies);
             assertThat(got.length).isBetween(whole.length, whole.length + partialReply.length);
             assertThat(Arrays.copyOf(got, whole.length)).isEqualTo(whole);
             assertThat(Arrays.copyOfRange(got, whole.length, got.length))
