@@ -79,7 +79,7 @@ class ClientCommandTest {
         Path dir = UnixSockets.shortDir();
         try (Server unix = Server.start(ServerConfig.builder().tcpPort(-1).framedPort(-1).udpPort(-1)
                 .unixTcpPath(dir.resolve("u.sock")).unixFramedPath(dir.resolve("f.sock")).build())) {
-            CommandRun raw = CommandRun.of("hello\nWorld 123\n", "client", "--unix", dir.resolve("u.sock").toString());
+            CommandRun raw = CommandRun.of("hello\nWorld 123\n", "client", "--unix", unix.unixTcpPath().toString());
             assertThat(raw.status()).as(raw.toString()).isZero();
             assertThat(raw.out()).isEqualTo("HELLO\nWORLD 123\n");
             CommandRun framed = CommandRun.of("hello\n", "client", "--framed", "--unix", dir.resolve("f.sock").toString());

@@ -172,6 +172,7 @@ class UnixDomainSocketTest {
                     .as("the other server's file, untouched").isEqualTo(inode);
             // And the other server still gets its connections.
             try (UnixSockets.Peer peer = UnixSockets.connect(path)) {
+                assertThat(peer.channel().isConnected()).isTrue();
                 assertThat(other.accept()).isNotNull();
             }
         }
