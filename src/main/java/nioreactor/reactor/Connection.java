@@ -156,12 +156,19 @@ public final class Connection extends IoHandler {
      * The peer's address as the kernel reports it: an {@link InetSocketAddress} for TCP. For AF_UNIX it is a
      * {@link UnixDomainSocketAddress}, and for an accepted connection usually an empty one (clients rarely bind a
      * path of their own); {@link #peer()} names such a peer by the listener's path instead.
+     *
+     * @return the remote address, as the kernel reports it
      */
     public SocketAddress remoteAddress() {
         return remoteAddress;
     }
 
-    /** {@link StandardProtocolFamily#INET} or {@link StandardProtocolFamily#INET6} for TCP, or {@code UNIX}. */
+    /**
+     * The connection's socket family.
+     *
+     * @return {@link StandardProtocolFamily#INET} or {@link StandardProtocolFamily#INET6} for TCP, or
+     *         {@link StandardProtocolFamily#UNIX}
+     */
     public StandardProtocolFamily family() {
         if (unix) {
             return StandardProtocolFamily.UNIX;
@@ -175,6 +182,8 @@ public final class Connection extends IoHandler {
      * {@code tcp [::1]:54321}, or {@code unix /run/app.sock}. An AF_UNIX peer has no port and usually no path of its
      * own, so the path shown is the peer's if it bound one, else the socket file both ends share (the listener's, or
      * the one connected to).
+     *
+     * @return the family and the address, e.g. {@code tcp 127.0.0.1:54321} or {@code unix /run/app.sock}
      */
     public String peer() {
         if (remoteAddress instanceof InetSocketAddress inet) {

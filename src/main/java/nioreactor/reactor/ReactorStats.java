@@ -158,12 +158,20 @@ public final class ReactorStats {
         return connectionsActive;
     }
 
-    /** The AF_UNIX connections among {@link #connectionsActive()} (accepted and outbound); the rest are TCP. */
+    /**
+     * The AF_UNIX connections among {@link #connectionsActive()} (accepted and outbound); the rest are TCP.
+     *
+     * @return open AF_UNIX connections
+     */
     public long connectionsActiveUnix() {
         return connectionsActiveUnix;
     }
 
-    /** The connections among {@link #connectionsAccepted()} that came in on AF_UNIX listeners. */
+    /**
+     * The connections among {@link #connectionsAccepted()} that came in on AF_UNIX listeners.
+     *
+     * @return AF_UNIX connections accepted so far
+     */
     public long connectionsAcceptedUnix() {
         return connectionsAcceptedUnix;
     }
