@@ -6,22 +6,36 @@ override MVN := $(MVN) -Dstyle.color=never
 JAR := target/nioreactor.jar
 SOURCES := $(shell find src/main -type f 2>/dev/null) pom.xml
 
-.PHONY: run test install jar clean bench bench-micro soak
+.PHONY: run test install library-deps jar clean bench bench-micro soak
 
 run: $(JAR)
 	java -jar $(JAR) serve
 
-# Every test, then a compile of the bench project (Netty, JMH), so a change that breaks the benchmarks fails here too.
-# The bench project depends on this one as a Maven artifact, hence the install in between.
+# Every test (unit tests, then the integration tests against the packaged jars), the library's Javadoc with every
+# warning an error, the install, a check of what an embedder's classpath gets from it, and a compile of the bench
+# project (Netty, JMH), so a change that breaks the benchmarks fails here too. The bench project depends on this one
+# as a Maven artifact, hence the install in between.
 test:
 	$(MVN) verify
+	$(MVN) javadoc:javadoc
 	$(MAKE) --no-print-directory install
+	$(MAKE) --no-print-directory library-deps
 	cd bench && $(MVN) -q compile
 
-# Writes nioreactor 0.1.0 (jar and pom) into the local Maven repository (~/.m2/repository/nioreactor/), where the
-# bench project finds it.
+# Writes nioreactor 0.1.0 (the thin library jar and its pom: an embedder gets slf4j-api only; see docs/embedding.md)
+# into the local Maven repository (~/.m2/repository/nioreactor/), where the bench project finds it. The shaded
+# application jar is built alongside, as always.
 install:
 	$(MVN) -q install -DskipTests
+
+# Resolves a consumer of the installed library the way an embedder's build would, and fails unless its classpath
+# is nioreactor and slf4j-api alone (picocli, slf4j-simple and HdrHistogram are optional: the application's only).
+library-deps:
+	$(MVN) -q -f src/test/resources/consumer/pom.xml dependency:list -DoutputFile=$(CURDIR)/target/consumer-deps.txt
+	@deps="$$(sed -n 's/^ *\([^: ]*:[^: ]*\):.*/\1/p' target/consumer-deps.txt | sort | tr '\n' ' ')"; \
+	if [ "$$deps" != "nioreactor:nioreactor org.slf4j:slf4j-api " ]; then \
+	  echo "an embedder of nioreactor:nioreactor would get: $$deps(want nioreactor and slf4j-api only)"; exit 1; \
+	fi; echo "an embedder gets: $$deps"
 
 jar: $(JAR)
 

@@ -32,7 +32,7 @@ public enum CloseReason {
         this.label = label;
     }
 
-    /** The short form used in traces and metric labels. */
+    /** {@return the short form used in traces and metric labels} */
     public String label() {
         return label;
     }

@@ -17,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One stream connection on a reactor (TCP, or AF_UNIX: both behave the same here), accepted by a listener or opened by {@link Reactor#connect}: it reads into the
- * reactor's shared buffer, hands the bytes to its {@link StreamHandler}, and writes through a write queue with the
+ * One stream connection on a reactor (TCP, or AF_UNIX: both behave the same here), accepted by a listener or opened
+ * by {@link Reactor#connect}: it reads into the reactor's shared buffer, hands the bytes to its {@link StreamHandler}, and writes through a write queue with the
  * semantics of Python's {@code sendall}. Its life is the explicit state machine of {@link ConnectionState}.
  *
  * <p><b>Threads.</b> Every method is for the reactor thread that owns the connection ({@link #reactor()}), which is
@@ -123,31 +123,33 @@ public final class Connection extends IoHandler {
 
     // ------------------------------------------------------------------------------------- what it is
 
-    /** A number unique within its reactor, shown in logs and traces as {@code #id}. */
+    /** {@return a number unique within its reactor, shown in logs and traces as {@code #id}} */
     public long id() {
         return id;
     }
 
-    /** The reactor this connection lives on, for {@link Reactor#execute} and {@link Reactor#schedule}. */
+    /** {@return the reactor this connection lives on, for {@link Reactor#execute} and {@link Reactor#schedule}} */
     public Reactor reactor() {
         return reactor;
     }
 
-    /** The listener's service name, or {@code "outbound"} for a connection made by {@link Reactor#connect}. */
+    /** {@return the listener's service name, or {@code "outbound"} for a connection made by {@link Reactor#connect}} */
     public String service() {
         return service;
     }
 
+    /** {@return where the connection is in its life} */
     public ConnectionState state() {
         return state;
     }
 
-    /** Closed, or closing: no longer reading requests (DRAINING, LINGERING, CLOSED). */
+    /** {@return true when closed or closing: no longer reading requests (DRAINING, LINGERING, CLOSED)} */
     public boolean isClosing() {
         return state == ConnectionState.DRAINING || state == ConnectionState.LINGERING
                 || state == ConnectionState.CLOSED;
     }
 
+    /** {@return this end's address} */
     public SocketAddress localAddress() {
         return localAddress;
     }
@@ -200,22 +202,30 @@ public final class Connection extends IoHandler {
         return String.valueOf(remoteAddress);
     }
 
-    /** Bytes handed to {@link #send} and not yet taken by the socket. */
+    /** {@return bytes handed to {@link #send} and not yet taken by the socket} */
     public long pendingBytes() {
         return out.pending();
     }
 
-    /** False from the moment pending output passed the high water mark until it fell under the low one. */
+    /** {@return false from the moment pending output passed the high water mark until it fell under the low one} */
     public boolean isWritable() {
         return out.isWritable();
     }
 
-    /** Attaches any object of the handler's, e.g. a session; replaces the previous one. */
+    /**
+     * Attaches any object of the handler's, e.g. a session; replaces the previous one.
+     *
+     * @param value the object, or null to forget the previous one
+     */
     public void attach(Object value) {
         attachment = value;
     }
 
-    /** The object last {@link #attach attached}, or null. */
+    /**
+     * {@return the object last {@link #attach attached}, or null}
+     *
+     * @param <T> the type the caller expects (the cast is unchecked)
+     */
     @SuppressWarnings("unchecked")
     public <T> T attachment() {
         return (T) attachment;
@@ -316,7 +326,7 @@ public final class Connection extends IoHandler {
         updateInterest();
     }
 
-    /** True while the handler has paused reading. */
+    /** {@return true while the handler has paused reading} */
     public boolean isReadingPaused() {
         return pausedByHandler;
     }
@@ -327,6 +337,8 @@ public final class Connection extends IoHandler {
      * sendall: writes {@code src} now as far as the socket takes it and queues the rest; every byte is written in
      * order, or the connection is closed on an error. {@code src} is consumed and may be reused once this returns.
      * After the connection closed (or finished flushing and sent FIN), the bytes are dropped and counted as abandoned.
+     *
+     * @param src the bytes between its position and limit; its position ends at its limit
      */
     public void send(ByteBuffer src) {
         assert reactor.inReactorThread() : "send off the reactor thread";
@@ -337,7 +349,6 @@ public final class Connection extends IoHandler {
             return;
         }
         int offered = src.remaining();
-        long pendingBefore = out.pending();
         long written;
         try {
             written = out.write(channel, src);
@@ -346,7 +357,10 @@ public final class Connection extends IoHandler {
             return;
         }
         stats.bytesWritten += written;
-        stats.bytesPending += out.pending() - pendingBefore;
+        // What this call queued, not the change in out.pending(): the queue's edges call the handler from inside
+        // out.write, and a handler that closes the connection there (a slow consumer cut in onWritabilityChanged) or
+        // sends again has already moved out.pending() and counted its own part.
+        stats.bytesPending += offered - written;
         if (out.pending() > stats.peakConnectionPending) {
             stats.peakConnectionPending = out.pending();
         }
@@ -360,15 +374,18 @@ public final class Connection extends IoHandler {
 
     private void flush() {
         long pendingBefore = out.pending();
+        long written;
         try {
-            out.flush(channel);
+            // Its own count, not the change in out.pending(): the queue's edges (onDrained, onWritabilityChanged(true))
+            // run inside flush, and a handler that sends from there (a producer resuming) queues more bytes, which
+            // send() counts itself.
+            written = out.flush(channel);
         } catch (IOException e) {
             // A gathering flush can fail after earlier batches went out: count those before closing.
             wrote(pendingBefore - out.pending());
             closeOnError("write", e);
             return;
         }
-        long written = pendingBefore - out.pending();
         wrote(written);
         if (trace.on) {
             trace.event("write #{} {} of {} pending bytes", id, written, pendingBefore);
@@ -472,9 +489,15 @@ public final class Connection extends IoHandler {
     // -------------------------------------------------------------------------------------- closing
 
     /**
-     * Closes politely: stops answering, flushes what is already queued, sends FIN, waits briefly for the peer's FIN,
-     * then closes. The way to end a connection without destroying replies in flight (closing a socket with unread
-     * input makes the kernel send a reset). Bounded by the listener's {@link Limits#lingerTimeout()}.
+     * Closes politely: stops answering, flushes what is already queued, sends FIN, then closes. The way to end a
+     * connection without destroying replies in flight: closing a socket with unread input makes the kernel send a
+     * reset, which can discard replies the peer has not read yet. So once the queue is flushed and FIN sent, if the
+     * peer has sent bytes we have not read, the connection keeps reading and discarding until the peer's FIN; if it
+     * has sent nothing more, it closes at once rather than keep an idle peer waiting (a peer that starts sending
+     * again after that moment can still get a reset: the one race this leaves). The whole sequence is bounded by the
+     * listener's {@link Limits#lingerTimeout()}.
+     *
+     * @param reason what {@link StreamHandler#onClose} and the metrics are told
      */
     public void closeAfterFlush(CloseReason reason) {
         closeAfterFlush(reason, limits.lingerTimeout());
@@ -541,7 +564,11 @@ public final class Connection extends IoHandler {
         close(CloseReason.RESET);
     }
 
-    /** Closes now; pending bytes are counted as abandoned. Closing a closed connection does nothing. */
+    /**
+     * Closes now; pending bytes are counted as abandoned. Closing a closed connection does nothing.
+     *
+     * @param reason what {@link StreamHandler#onClose} and the metrics are told
+     */
     public void close(CloseReason reason) {
         assert reactor.inReactorThread() : "close off the reactor thread";
         if (state == ConnectionState.CLOSED) {

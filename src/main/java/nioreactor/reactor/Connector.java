@@ -99,7 +99,18 @@ final class Connector extends IoHandler {
             reactor.trace().event("connected #{} to {}", connection.id(), connection.peer());
         }
         log.debug("#{} connected to {}", connection.id(), connection.peer());
-        connection.open(); // takes over this channel's key (register on a registered channel updates it)
+        try {
+            connection.open(); // takes over this channel's key (register on a registered channel updates it)
+        } catch (IOException e) {
+            connection.close(CloseReason.RESET);
+            throw e;
+        }
+        if (connection.state() == ConnectionState.CLOSED) {
+            // onOpen threw (logged, counted): the caller must not be handed a connection that is already gone.
+            result.completeExceptionally(new ConnectException("connected to " + remote
+                    + ", but the handler failed in onOpen and the connection was closed"));
+            return;
+        }
         result.complete(connection);
     }
 

@@ -15,18 +15,26 @@ public final class Counter {
         this.name = name;
     }
 
+    /** Adds one. */
     public void increment() {
         value++;
     }
 
+    /**
+     * Adds {@code n}.
+     *
+     * @param n how much to add
+     */
     public void add(long n) {
         value += n;
     }
 
+    /** {@return the count so far} */
     public long value() {
         return value;
     }
 
+    /** {@return the name it was registered under} */
     public String name() {
         return name;
     }

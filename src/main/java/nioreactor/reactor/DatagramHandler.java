@@ -15,6 +15,10 @@ public interface DatagramHandler {
     /**
      * One whole datagram from {@code from}, between {@code data}'s position and limit. {@code data} is reused as soon
      * as this returns. Answer with {@link UdpSocket#send}.
+     *
+     * @param socket the socket that received it
+     * @param from   the sender, where a reply goes
+     * @param data   the datagram
      */
     void onDatagram(UdpSocket socket, SocketAddress from, ByteBuffer data);
 }

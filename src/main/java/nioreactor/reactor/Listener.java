@@ -104,23 +104,24 @@ public final class Listener extends IoHandler {
     }
 
     /**
-     * The address actually bound: for TCP an {@link InetSocketAddress} with the real port when 0 was asked for; for
-     * AF_UNIX the {@link UnixDomainSocketAddress} of the socket file. Any thread.
+     * {@return the address actually bound} For TCP an {@link java.net.InetSocketAddress} with the real port when 0
+     * was asked for; for AF_UNIX the {@link UnixDomainSocketAddress} of the socket file. Any thread.
      */
     public SocketAddress address() {
         return boundAddress;
     }
 
-    /** The service name given to {@link Reactor#listen}, used in logs and metrics. Any thread. */
+    /** {@return the service name given to {@link Reactor#listen}, used in logs and metrics} Any thread. */
     public String service() {
         return service;
     }
 
+    /** {@return the limits given to {@link Reactor#listen}, which its connections share} Any thread. */
     public Limits limits() {
         return limits;
     }
 
-    /** Open connections accepted by this listener. Reactor thread only. */
+    /** {@return open connections accepted by this listener} Reactor thread only. */
     public int activeConnections() {
         assert reactor.inReactorThread();
         return active;

@@ -152,7 +152,7 @@ public final class Reactor implements Executor {
         this.thread = new Thread(this::loop, name);
     }
 
-    /** Settings for a new reactor, each with a default. */
+    /** {@return settings for a new reactor, each with a default} */
     public static Builder builder() {
         return new Builder();
     }
@@ -164,27 +164,31 @@ public final class Reactor implements Executor {
         }
     }
 
-    /** The reactor's name, which is also its thread's name. Any thread. */
+    /** {@return the reactor's name, which is also its thread's name} Any thread. */
     public String name() {
         return name;
     }
 
-    /** How this reactor waits when idle. Any thread. */
+    /** {@return how this reactor waits when idle} Any thread. */
     public SelectStrategy selectStrategy() {
         return strategy;
     }
 
-    /** The size of the shared read buffer: the most one read hands to {@link StreamHandler#onData}. Any thread. */
+    /**
+     * The size of the shared read buffer: the most one read hands to {@link StreamHandler#onData}. Any thread.
+     *
+     * @return the read buffer's capacity in bytes
+     */
     public int readBufferSize() {
         return readBuffer.capacity();
     }
 
-    /** True when called on this reactor's own thread. Any thread. */
+    /** {@return true when called on this reactor's own thread} Any thread. */
     public boolean inReactorThread() {
         return Thread.currentThread() == thread;
     }
 
-    /** True from construction until the loop has ended. Any thread. */
+    /** {@return true from construction until the loop has ended} Any thread. */
     public boolean isRunning() {
         return running && terminated.getCount() > 0;
     }
@@ -417,6 +421,12 @@ public final class Reactor implements Executor {
      * future fails, naming the path); a stale socket file (nobody listening) is removed first, a live one is not (a
      * {@link java.net.BindException}); the file is deleted when the listener closes, as at shutdown. Its mode is what
      * the umask gives: set another with {@code Files.setPosixFilePermissions} once the future completes.
+     *
+     * @param service  a name for logs, traces and metrics
+     * @param address  where to listen, e.g. {@code new InetSocketAddress(port)} for every interface
+     * @param limits   the listener's and its connections' limits, e.g. {@link Limits#DEFAULTS}
+     * @param handlers called once per accepted connection, on the reactor thread
+     * @return the bound listener, once bound
      */
     public CompletableFuture<Listener> listen(String service, SocketAddress address, Limits limits,
                                               Supplier<? extends StreamHandler> handlers) {
@@ -427,6 +437,12 @@ public final class Reactor implements Executor {
     /**
      * Binds a UDP socket for {@code service} at {@code address}; every datagram it receives goes to {@code handler}.
      * Any thread; the future completes once the socket is bound, or fails with the bind's {@link IOException}.
+     *
+     * @param service a name for logs, traces and metrics
+     * @param address where to bind
+     * @param limits  the socket's limits, e.g. {@link UdpLimits#DEFAULTS}
+     * @param handler gets every datagram, on the reactor thread
+     * @return the bound socket, once bound
      */
     public CompletableFuture<UdpSocket> bindUdp(String service, SocketAddress address, UdpLimits limits,
                                                 DatagramHandler handler) {
@@ -440,6 +456,12 @@ public final class Reactor implements Executor {
      * completes with the connection once connected (after {@link StreamHandler#onOpen}); if the peer refuses, is
      * unreachable, or does not answer within {@code timeout} (zero: no timeout of ours), the handler's
      * {@link StreamHandler#onConnectFailed} is told and the future fails with the same {@link IOException}.
+     *
+     * @param remote  the peer to connect to
+     * @param limits  the connection's limits (water marks, timeouts); the listener-only ones are ignored
+     * @param timeout how long the connect may take; zero leaves it to the operating system
+     * @param handler serves the connection, as a listener's handler would
+     * @return the open connection, once connected
      */
     public CompletableFuture<Connection> connect(SocketAddress remote, Limits limits, Duration timeout,
                                                  StreamHandler handler) {
@@ -453,7 +475,9 @@ public final class Reactor implements Executor {
 
     /**
      * Runs {@code task} on the reactor thread soon, in the next iteration's task phase (also when called on the
-     * reactor thread itself: a way to defer work). Any thread.
+     * reactor thread itself: a way to defer work). Any thread. Tasks handed over while the loop is ending still run
+     * as it closes down; a task handed over after it has ended is never run and nobody is told, so a caller that
+     * needs to know uses {@link #submit}, whose future fails instead.
      */
     @Override
     public void execute(Runnable task) {
@@ -467,6 +491,10 @@ public final class Reactor implements Executor {
     /**
      * Runs {@code task} on the reactor thread and hands back its result. Any thread; on the reactor thread itself it
      * runs at once, so the returned future is already complete (waiting on it cannot deadlock).
+     *
+     * @param <T>  the task's result type
+     * @param task what to run; what it throws fails the future
+     * @return the task's result, once it has run
      */
     public <T> CompletableFuture<T> submit(Callable<T> task) {
         CompletableFuture<T> result = new CompletableFuture<>();
@@ -494,6 +522,11 @@ public final class Reactor implements Executor {
     /**
      * Runs {@code task} on the reactor thread after {@code delay}; {@code timerName} shows in {@code --trace}.
      * Reactor thread only (timers are loop state); from another thread, schedule inside {@link #execute}.
+     *
+     * @param delay     how long from now
+     * @param timerName a name for {@code --trace}
+     * @param task      what to run; an exception it throws is logged and the loop goes on
+     * @return the timer, to {@link Timer#cancel()} it
      */
     public Timer schedule(Duration delay, String timerName, Runnable task) {
         return scheduleAt(System.nanoTime() + delay.toNanos(), timerName, task);
@@ -510,6 +543,9 @@ public final class Reactor implements Executor {
      * changed on the reactor thread only. Any thread.
      *
      * @param name a Prometheus-style name: letters, digits and underscores
+     * @param help one line for {@code # HELP} in {@code /metrics}
+     * @return the counter registered under {@code name}
+     * @throws IllegalArgumentException if {@code name} is not a metric name, or is a gauge's
      */
     public synchronized Counter counter(String name, String help) {
         for (Stats.ServiceMetric m : stats.services) {
@@ -528,6 +564,11 @@ public final class Reactor implements Executor {
     /**
      * Registers a service gauge (e.g. chat members now) whose value is read from {@code value} on the reactor thread
      * whenever a snapshot is taken. Any thread.
+     *
+     * @param name  a Prometheus-style name: letters, digits and underscores
+     * @param help  one line for {@code # HELP} in {@code /metrics}
+     * @param value read on the reactor thread; it must not block
+     * @throws IllegalArgumentException if {@code name} is not a metric name, or is already registered
      */
     public synchronized void gauge(String name, String help, LongSupplier value) {
         for (Stats.ServiceMetric m : stats.services) {
@@ -555,6 +596,8 @@ public final class Reactor implements Executor {
     /**
      * A consistent snapshot of the counters, taken on the reactor thread. Any thread: on the reactor thread it is
      * taken at once; another thread waits for the reactor (up to 10 s); after the loop ended, the last counters.
+     *
+     * @return the snapshot
      */
     public ReactorStats stats() {
         if (inReactorThread() || !started.get()) {
@@ -578,7 +621,7 @@ public final class Reactor implements Executor {
         }
     }
 
-    /** Every open connection of this reactor, accepted or outbound. Reactor thread only. */
+    /** {@return every open connection of this reactor, accepted or outbound} Reactor thread only. */
     public List<Connection> connections() {
         assert inReactorThread() : "connections are reactor-thread state";
         List<Connection> all = new ArrayList<>();
@@ -597,6 +640,9 @@ public final class Reactor implements Executor {
      * reading and flush what they owe for up to {@code timeout}, then whatever is left is closed and the loop ends.
      * Any thread. The future completes, on the reactor thread, once the loop has ended; calling this again returns
      * the same future.
+     *
+     * @param timeout how long connections may take to flush
+     * @return what the shutdown achieved, once the loop has ended
      */
     public CompletableFuture<ShutdownSummary> shutdownGracefully(Duration timeout) {
         if (!isRunning() || !started.get()) {
@@ -656,7 +702,9 @@ public final class Reactor implements Executor {
      * Waits for the loop to end. Any thread but the reactor's own, where it fails at once instead of waiting for
      * itself.
      *
+     * @param timeout how long to wait at most
      * @return false if {@code timeout} passed first
+     * @throws InterruptedException if the waiting thread is interrupted
      */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         if (inReactorThread()) {
@@ -787,7 +835,12 @@ public final class Reactor implements Executor {
         private Builder() {
         }
 
-        /** How the loop waits when idle (default {@link SelectStrategy#BLOCK}): see {@link SelectStrategy}. */
+        /**
+         * How the loop waits when idle (default {@link SelectStrategy#BLOCK}): see {@link SelectStrategy}.
+         *
+         * @param v the strategy
+         * @return this builder
+         */
         public Builder selectStrategy(SelectStrategy v) {
             strategy = Objects.requireNonNull(v);
             return this;
@@ -796,6 +849,9 @@ public final class Reactor implements Executor {
         /**
          * For {@link SelectStrategy#BACKOFF}: how long to spin after the last piece of work before yielding, and then
          * how long to yield before blocking (default 50 µs each).
+         *
+         * @param v the spin phase's length, not negative
+         * @return this builder
          */
         public Builder spinFor(Duration v) {
             if (v.isNegative()) {
@@ -805,7 +861,12 @@ public final class Reactor implements Executor {
             return this;
         }
 
-        /** The reactor's name, also its thread's (default {@code reactor-0}). */
+        /**
+         * The reactor's name, also its thread's (default {@code reactor-0}).
+         *
+         * @param v the name
+         * @return this builder
+         */
         public Builder name(String v) {
             name = Objects.requireNonNull(v);
             return this;
@@ -814,6 +875,9 @@ public final class Reactor implements Executor {
         /**
          * The one read buffer every connection shares (default 64 KiB): the most one read can take. UDP sockets need
          * more than 65,507 bytes and get a buffer of their own when this is smaller.
+         *
+         * @param v the size in bytes, at least 1024
+         * @return this builder
          */
         public Builder readBufferSize(int v) {
             if (v < 1024) {
@@ -823,7 +887,12 @@ public final class Reactor implements Executor {
             return this;
         }
 
-        /** Where {@code --trace} lines go (default {@link Trace#OFF}). */
+        /**
+         * Where {@code --trace} lines go (default {@link Trace#OFF}).
+         *
+         * @param v the trace
+         * @return this builder
+         */
         public Builder trace(Trace v) {
             trace = Objects.requireNonNull(v);
             return this;
@@ -844,7 +913,7 @@ public final class Reactor implements Executor {
             return this;
         }
 
-        /** A new reactor, not yet started. */
+        /** {@return a new reactor, not yet started} */
         public Reactor build() {
             return new Reactor(this);
         }

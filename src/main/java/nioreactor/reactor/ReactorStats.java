@@ -83,77 +83,77 @@ public final class ReactorStats {
         services = List.copyOf(s.sampleServices());
     }
 
-    /** The loop's iterations. */
+    /** {@return the loop's iterations} */
     public long loops() {
         return loops;
     }
 
-    /** Calls to select. */
+    /** {@return calls to select} */
     public long selects() {
         return selects;
     }
 
-    /** Selects that returned no ready channel (a timer was due, a task woke it, or a timeout). */
+    /** {@return selects that returned no ready channel (a timer was due, a task woke it, or a timeout)} */
     public long emptySelects() {
         return emptySelects;
     }
 
-    /** Idle waits that polled with selectNow instead of blocking ({@link SelectStrategy#SPIN}, {@link SelectStrategy#BACKOFF}). */
+    /** {@return idle waits that polled with selectNow instead of blocking (SPIN, BACKOFF)} */
     public long selectSpins() {
         return selectSpins;
     }
 
-    /** Idle waits that yielded the thread, then polled ({@link SelectStrategy#BACKOFF}). */
+    /** {@return idle waits that yielded the thread, then polled (BACKOFF)} */
     public long selectYields() {
         return selectYields;
     }
 
-    /** Idle waits that blocked in select. */
+    /** {@return idle waits that blocked in select} */
     public long selectBlocks() {
         return selectBlocks;
     }
 
-    /** Selectors replaced by the spin guard (the epoll bug workaround). */
+    /** {@return selectors replaced by the spin guard (the epoll bug workaround)} */
     public long selectorRebuilds() {
         return selectorRebuilds;
     }
 
-    /** Rebuilds that could not open a new selector (e.g. out of descriptors) and kept the old one. */
+    /** {@return rebuilds that could not open a new selector (e.g. out of descriptors) and kept the old one} */
     public long selectorRebuildFailures() {
         return selectorRebuildFailures;
     }
 
-    /** Tasks other threads handed to the reactor. */
+    /** {@return tasks run from the reactor's queue: handed over by other threads, or deferred by the reactor thread} */
     public long tasksRun() {
         return tasksRun;
     }
 
-    /** Timers that fired. */
+    /** {@return timers that fired} */
     public long timersFired() {
         return timersFired;
     }
 
-    /** Exceptions from handlers, tasks and timers caught by the loop. */
+    /** {@return exceptions from handlers, tasks and timers caught by the loop} */
     public long handlerErrors() {
         return handlerErrors;
     }
 
-    /** TCP connections accepted by a listener. */
+    /** {@return TCP connections accepted by a listener} */
     public long connectionsAccepted() {
         return connectionsAccepted;
     }
 
-    /** Outbound TCP connections that completed their connect. */
+    /** {@return outbound TCP connections that completed their connect} */
     public long connectionsConnected() {
         return connectionsConnected;
     }
 
-    /** Outbound connects that failed (refused, unreachable, timed out). */
+    /** {@return outbound connects that failed (refused, unreachable, timed out)} */
     public long connectFailures() {
         return connectFailures;
     }
 
-    /** Open TCP connections, every listener and outbound connection together. */
+    /** {@return open TCP connections, every listener and outbound connection together} */
     public long connectionsActive() {
         return connectionsActive;
     }
@@ -176,72 +176,84 @@ public final class ReactorStats {
         return connectionsAcceptedUnix;
     }
 
-    /** Connections refused because their listener was at its maximum. */
+    /** {@return connections refused because their listener was at its maximum} */
     public long connectionsRejected() {
         return connectionsRejected;
     }
 
-    /** Times a listener paused accepting because accept failed (e.g. out of descriptors). */
+    /** {@return times a listener paused accepting because accept failed (e.g. out of descriptors)} */
     public long acceptPauses() {
         return acceptPauses;
     }
 
-    /** Bytes read from TCP connections. */
+    /** {@return bytes read from TCP connections} */
     public long bytesRead() {
         return bytesRead;
     }
 
-    /** Bytes written to TCP connections. */
+    /** {@return bytes written to TCP connections} */
     public long bytesWritten() {
         return bytesWritten;
     }
 
-    /** Bytes queued because a socket's send buffer was full, now. */
+    /** {@return bytes queued because a socket's send buffer was full, now} */
     public long bytesPending() {
         return bytesPending;
     }
 
-    /** The most output any one connection has held pending (what the high water mark bounds, plus one read). */
+    /**
+     * {@return the most output any one connection has held pending} The high water mark bounds it, plus one read.
+     */
     public long peakConnectionPending() {
         return peakConnectionPending;
     }
 
-    /** Queued bytes dropped because their connection closed first. */
+    /** {@return queued bytes dropped because their connection closed first} */
     public long bytesAbandoned() {
         return bytesAbandoned;
     }
 
-    /** Times a connection stopped being read above its high water mark. */
+    /** {@return times a connection stopped being read above its high water mark} */
     public long backpressurePauses() {
         return backpressurePauses;
     }
 
-    /** UDP datagrams received. */
+    /** {@return UDP datagrams received} */
     public long datagramsIn() {
         return datagramsIn;
     }
 
-    /** UDP datagrams sent. */
+    /** {@return UDP datagrams sent} */
     public long datagramsOut() {
         return datagramsOut;
     }
 
-    /** UDP datagrams dropped (send failed, reply queue full, or the handler failed). */
+    /** {@return UDP datagrams dropped (send failed, reply queue full, or the handler failed)} */
     public long datagramsDropped() {
         return datagramsDropped;
     }
 
-    /** TCP connections closed for {@code reason}. */
+    /**
+     * TCP connections closed for {@code reason}.
+     *
+     * @param reason why they closed
+     * @return how many closed for it
+     */
     public long closed(CloseReason reason) {
         return closedByReason[reason.ordinal()];
     }
 
-    /** Loop iterations whose work fell in bucket {@code i} (not cumulative); the last index is the unbounded bucket. */
+    /**
+     * Loop iterations whose work fell in bucket {@code i} (not cumulative); the last index is the unbounded bucket.
+     *
+     * @param i the bucket, an index into {@link #LOOP_TIME_BOUNDS_MICROS} or one past its end
+     * @return the iterations in that bucket
+     */
     public long loopTimeCount(int i) {
         return loopTimeCounts[i];
     }
 
-    /** Loop iterations recorded. */
+    /** {@return loop iterations recorded} */
     public long loopTimeTotal() {
         long total = 0;
         for (long c : loopTimeCounts) {
@@ -250,12 +262,12 @@ public final class ReactorStats {
         return total;
     }
 
-    /** Total work time of the recorded iterations, in nanoseconds. */
+    /** {@return total work time of the recorded iterations, in nanoseconds} */
     public long loopTimeSumNanos() {
         return loopTimeSumNanos;
     }
 
-    /** Every registered service counter and gauge, in registration order. */
+    /** {@return every registered service counter and gauge, in registration order} */
     public List<Sample> services() {
         return services;
     }
@@ -263,6 +275,8 @@ public final class ReactorStats {
     /**
      * The value of the service counter or gauge named {@code name}.
      *
+     * @param name the name it was registered under
+     * @return its value when the snapshot was taken
      * @throws IllegalArgumentException if none is registered under that name
      */
     public long service(String name) {

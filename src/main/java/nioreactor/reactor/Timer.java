@@ -33,12 +33,12 @@ public final class Timer {
         task = null;
     }
 
-    /** True until the timer has fired or been cancelled. */
+    /** {@return true until the timer has fired or been cancelled} */
     public boolean isPending() {
         return index >= 0;
     }
 
-    /** The timer's name, as shown by {@code --trace} ("idle #3"). */
+    /** {@return the timer's name, as shown by {@code --trace} ("idle #3")} */
     public String name() {
         return name;
     }

@@ -28,12 +28,22 @@ public final class Trace {
         this.sink = sink;
     }
 
-    /** Tracing to the {@code nioreactor.trace} logger at INFO when {@code on}, else {@link #OFF}. */
+    /**
+     * Tracing to the {@code nioreactor.trace} logger at INFO when {@code on}, else {@link #OFF}.
+     *
+     * @param on whether to trace
+     * @return a trace to the logger, or {@link #OFF}
+     */
     public static Trace of(boolean on) {
         return on ? new Trace(true, null) : OFF;
     }
 
-    /** Tracing on, each line handed to {@code sink} on the reactor thread: lets a test or a demo read the trace. */
+    /**
+     * Tracing on, each line handed to {@code sink} on the reactor thread: lets a test or a demo read the trace.
+     *
+     * @param sink gets every line
+     * @return a trace to {@code sink}
+     */
     public static Trace to(Consumer<String> sink) {
         return new Trace(true, sink);
     }

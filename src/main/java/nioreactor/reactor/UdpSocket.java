@@ -81,22 +81,22 @@ public final class UdpSocket extends IoHandler {
         }
     }
 
-    /** The address actually bound. Any thread. */
+    /** {@return the address actually bound} Any thread. */
     public InetSocketAddress localAddress() {
         return boundAddress;
     }
 
-    /** The service name given to {@link Reactor#bindUdp}. Any thread. */
+    /** {@return the service name given to {@link Reactor#bindUdp}} Any thread. */
     public String service() {
         return service;
     }
 
-    /** The reactor this socket lives on. */
+    /** {@return the reactor this socket lives on} */
     public Reactor reactor() {
         return reactor;
     }
 
-    /** Replies waiting for the socket's send buffer. Reactor thread only. */
+    /** {@return replies waiting for the socket's send buffer} Reactor thread only. */
     public int pendingReplies() {
         return pending.size();
     }
@@ -132,6 +132,10 @@ public final class UdpSocket extends IoHandler {
      * Sends one datagram to {@code to}, or queues it while the socket's buffer is full. Returns false when it was
      * dropped instead (the queue is full, or the send failed); drops are counted. {@code data} is consumed and may be
      * reused once this returns. Reactor thread only.
+     *
+     * @param to   the receiver
+     * @param data the datagram, between its position and limit
+     * @return true when sent or queued, false when dropped
      */
     public boolean send(SocketAddress to, ByteBuffer data) {
         assert reactor.inReactorThread() : "send off the reactor thread";

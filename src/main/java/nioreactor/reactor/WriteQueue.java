@@ -131,6 +131,7 @@ final class WriteQueue {
         buffers = null;
         head = tail = 0;
         pending = 0;
+        writable = true; // an empty queue is writable, whatever it held before
         return lost;
     }
 

@@ -1,8 +1,5 @@
 package nioreactor.server;
 
-import static java.nio.channels.SelectionKey.OP_READ;
-import static java.nio.channels.SelectionKey.OP_WRITE;
-
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.InstantSource;

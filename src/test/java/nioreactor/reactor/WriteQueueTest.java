@@ -216,6 +216,15 @@ class WriteQueueTest {
     }
 
     @Test
+    void aQueueDiscardedWhileOverTheHighMarkIsWritableAgain() throws IOException {
+        channel.allowance = 0;
+        queue.write(channel, bytes(200_000, 3));
+        assertThat(queue.isWritable()).isFalse();
+        queue.discard();
+        assertThat(queue.isWritable()).as("an empty queue, e.g. of a closed connection, is writable").isTrue();
+    }
+
+    @Test
     void ioErrorsReachTheCaller() {
         channel.failure = new IOException("Connection reset by peer");
         assertThatThrownBy(() -> queue.write(channel, bytes(10, 1))).hasMessage("Connection reset by peer");

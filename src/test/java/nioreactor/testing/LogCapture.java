@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * Copies what is logged to System.err while open (slf4j-simple looks System.err up on every line), so a test can
- * count log lines, e.g. that a WARN is rate-limited. The surefire JVM logs WARN and above.
+ * count log lines, e.g. that a WARN is rate-limited. The surefire JVM logs WARN and above. Public so that tests of
+ * other packages (the reactor's API tests) can assert that something was not logged.
  */
 public final class LogCapture implements AutoCloseable {
     private final PrintStream original = System.err;
