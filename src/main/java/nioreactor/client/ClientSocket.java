@@ -4,7 +4,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
@@ -12,9 +11,12 @@ import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * How the blocking clients open their connection: a TCP {@link Socket} for an {@link InetSocketAddress}, an AF_UNIX
@@ -70,15 +72,23 @@ abstract class ClientSocket implements Closeable {
 
     /**
      * AF_UNIX has no {@link Socket} (the JDK offers it only as a channel, and a channel's socket adaptor is TCP-only),
-     * and a blocking channel has no read timeout. So the channel is non-blocking, and each wait is a select on a
-     * selector of its own, bounded by the timeout: the same behaviour as SO_TIMEOUT on the TCP socket.
+     * and a blocking channel has no read timeout. A selector would give one, but the reactor is this codebase's only
+     * event loop; so a blocking call that outlives its timeout is ended by closing the channel from a watchdog thread,
+     * and reported as {@link SocketTimeoutException}. The connection is then closed, which is what every user of
+     * these clients does after a timeout anyway.
      */
     private static final class Unix extends ClientSocket {
+        private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "unix-client-timeout");
+            t.setDaemon(true);
+            return t;
+        });
+
         private final UnixDomainSocketAddress server;
         private final SocketChannel channel;
-        private final Selector selector;
-        private final SelectionKey key;
         private final int readMillis;
+        /** Set by a watchdog that closed the channel: every later failure of this connection is that timeout. */
+        private volatile boolean timedOut;
         private final InputStream in = new InputStream() {
             @Override
             public int read() throws IOException {
@@ -92,16 +102,8 @@ abstract class ClientSocket implements Closeable {
                 if (len == 0) {
                     return 0;
                 }
-                ByteBuffer buf = ByteBuffer.wrap(b, off, len);
-                while (true) {
-                    int n = channel.read(buf);
-                    if (n != 0) {
-                        return n;
-                    }
-                    if (!await(SelectionKey.OP_READ, readMillis)) {
-                        throw new SocketTimeoutException("no answer from " + server + " within " + readMillis + " ms");
-                    }
-                }
+                return timed(readMillis, () -> channel.read(ByteBuffer.wrap(b, off, len)),
+                        "no answer from " + server + " within " + readMillis + " ms");
             }
         };
         private final OutputStream out = new OutputStream() {
@@ -114,9 +116,7 @@ abstract class ClientSocket implements Closeable {
             public void write(byte[] b, int off, int len) throws IOException {
                 ByteBuffer buf = ByteBuffer.wrap(b, off, len);
                 while (buf.hasRemaining()) {
-                    if (channel.write(buf) == 0) {
-                        await(SelectionKey.OP_WRITE, 0); // like a blocking socket's write: no timeout
-                    }
+                    channel.write(buf); // like a blocking socket's write: no timeout
                 }
             }
         };
@@ -126,39 +126,41 @@ abstract class ClientSocket implements Closeable {
             this.readMillis = timeouts.readMillis();
             this.channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             try {
-                channel.configureBlocking(false);
-                this.selector = Selector.open();
-                this.key = channel.register(selector, 0);
-                if (!channel.connect(server)) {
-                    // Pending only while the server's backlog is full.
-                    if (!await(SelectionKey.OP_CONNECT, timeouts.connectMillis())) {
-                        throw new SocketTimeoutException("connect to " + server + " timed out");
-                    }
-                    channel.finishConnect();
-                }
-            } catch (ConnectException e) {
-                closeQuietly();
-                throw new ConnectException(server + ": " + e.getMessage()); // the JDK's message names no path
+                // Blocks only while the server's backlog is full.
+                timed(timeouts.connectMillis(), () -> channel.connect(server) ? 1 : 0,
+                        "connect to " + server + " timed out");
             } catch (IOException | RuntimeException e) {
-                closeQuietly();
+                channel.close();
                 throw e;
             }
         }
 
-        /** Waits until the channel is ready for {@code op}; false after {@code millis} (0: forever) without. */
-        private boolean await(int op, int millis) throws IOException {
-            key.interestOps(op);
-            int ready = millis == 0 ? selector.select() : selector.select(millis);
-            selector.selectedKeys().clear();
-            key.interestOps(0);
-            return ready > 0;
+        private interface Io {
+            int run() throws IOException;
         }
 
-        private void closeQuietly() {
+        /** Runs a blocking call, closing the channel if it takes longer than {@code millis} (0: no limit). */
+        private int timed(int millis, Io call, String timeoutMessage) throws IOException {
+            if (millis == 0) {
+                return call.run();
+            }
+            ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
+                timedOut = true;
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // closing is all the watchdog can do
+                }
+            }, millis, TimeUnit.MILLISECONDS);
             try {
-                close();
-            } catch (IOException ignored) {
-                // already failing
+                return call.run();
+            } catch (ClosedChannelException e) { // AsynchronousCloseException when the watchdog closed it mid-call
+                if (timedOut) {
+                    throw new SocketTimeoutException(timeoutMessage);
+                }
+                throw e;
+            } finally {
+                watchdog.cancel(false);
             }
         }
 
@@ -179,13 +181,7 @@ abstract class ClientSocket implements Closeable {
 
         @Override
         public void close() throws IOException {
-            try {
-                if (selector != null) {
-                    selector.close();
-                }
-            } finally {
-                channel.close();
-            }
+            channel.close();
         }
     }
 }
