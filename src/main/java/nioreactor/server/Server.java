@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The built-in services (upper-echo, framed upper-echo, UDP time, and optionally metrics, the chat room and the two
- * echoes on AF_UNIX socket files) on one reactor, in one process: what {@code serve} runs. It uses the library's public API only, as any embedder would. Start one with
- * {@link #start}; {@link #close()} shuts it down gracefully and waits. Any number can run in one JVM.
+ * echoes on AF_UNIX socket files) on one reactor, in one process: what {@code serve} runs. It uses the library's
+ * public API only, as any embedder would. Start one with {@link #start}; {@link #close()} shuts it down gracefully and
+ * waits. Any number can run in one JVM.
  */
 public final class Server implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Server.class);
