@@ -10,7 +10,10 @@ public enum CloseReason {
     IDLE("idle"),
     /** Output pending with no write progress for {@code --write-timeout}: the peer stopped reading. */
     WRITE_TIMEOUT("write-timeout"),
-    /** Over its listener's maximum connections: accepted and closed at once. */
+    /**
+     * Over its listener's maximum connections: accepted and closed at once. Counted only: no handler is made for such
+     * a connection, so none hears of it.
+     */
     LIMIT("limit"),
     /** The peer broke the protocol (e.g. a frame over {@code --max-frame}). */
     PROTOCOL_ERROR("protocol-error"),

@@ -22,10 +22,14 @@ import org.slf4j.LoggerFactory;
  * semantics of Python's {@code sendall}. Its life is the explicit state machine of {@link ConnectionState}.
  *
  * <p><b>Threads.</b> Every method is for the reactor thread that owns the connection ({@link #reactor()}), which is
- * where handlers run anyway; methods assert it. A handler may send to any other connection of the same reactor (a
- * chat room's fan-out). To reach a connection from another thread, or on another reactor, hand a task to its
- * reactor: {@code other.reactor().execute(() -> other.send(copy))}, with a copy of the bytes, since the read buffer
- * is reused.
+ * where handlers run anyway, except the fixed facts {@link #reactor()}, {@link #id()}, {@link #service()},
+ * {@link #localAddress()} and {@link #remoteAddress()}, which any thread may read. The methods that change the
+ * connection ({@code send}, {@code close}, {@code closeAfterFlush}, {@code pauseReading}, {@code resumeReading}) check
+ * the thread on every call, not only under {@code -ea}, and throw {@link IllegalStateException} off it: a send from
+ * the wrong thread would otherwise corrupt the write queue silently. A handler may send to any other connection of
+ * the same reactor (a chat room's fan-out). To reach a connection from another thread, or on another reactor, hand a
+ * task to its reactor: {@code other.reactor().execute(() -> other.send(copy))}, with a copy of the bytes, since the
+ * read buffer is reused.
  *
  * <p><b>Backpressure.</b> {@link #send} never blocks and never drops: what the socket does not take at once is queued.
  * Above the {@link Limits#highWater() high water mark} the connection is {@link #isWritable() unwritable} and the
@@ -231,6 +235,14 @@ public final class Connection extends IoHandler {
         return (T) attachment;
     }
 
+    /** The single-thread rule, checked always: one comparison, against silent corruption of the write queue. */
+    private void onReactorThread(String what) {
+        if (!reactor.inReactorThread()) {
+            throw new IllegalStateException(what + " on #" + id + " called on " + Thread.currentThread().getName()
+                    + ", not on its reactor's thread " + reactor.name() + "; hand it over with reactor().execute(...)");
+        }
+    }
+
     // ------------------------------------------------------------------------------------ readiness
 
     @Override
@@ -314,14 +326,14 @@ public final class Connection extends IoHandler {
 
     /** Stops reading this connection until {@link #resumeReading()}; its peer is then slowed by TCP flow control. */
     public void pauseReading() {
-        assert reactor.inReactorThread() : "pauseReading off the reactor thread";
+        onReactorThread("pauseReading");
         pausedByHandler = true;
         updateInterest();
     }
 
     /** Undoes {@link #pauseReading()}. Reading still waits while the connection is over its high water mark. */
     public void resumeReading() {
-        assert reactor.inReactorThread() : "resumeReading off the reactor thread";
+        onReactorThread("resumeReading");
         pausedByHandler = false;
         updateInterest();
     }
@@ -341,7 +353,7 @@ public final class Connection extends IoHandler {
      * @param src the bytes between its position and limit; its position ends at its limit
      */
     public void send(ByteBuffer src) {
-        assert reactor.inReactorThread() : "send off the reactor thread";
+        onReactorThread("send");
         if (state == ConnectionState.CLOSED || state == ConnectionState.LINGERING) {
             stats.bytesAbandoned += src.remaining();
             log.debug("#{} is {}; {} bytes abandoned", id, state, src.remaining());
@@ -504,7 +516,7 @@ public final class Connection extends IoHandler {
     }
 
     void closeAfterFlush(CloseReason reason, Duration deadline) {
-        assert reactor.inReactorThread() : "close off the reactor thread";
+        onReactorThread("closeAfterFlush");
         if (state == ConnectionState.CLOSED || state == ConnectionState.LINGERING || state == ConnectionState.DRAINING) {
             return;
         }
@@ -570,7 +582,7 @@ public final class Connection extends IoHandler {
      * @param reason what {@link StreamHandler#onClose} and the metrics are told
      */
     public void close(CloseReason reason) {
-        assert reactor.inReactorThread() : "close off the reactor thread";
+        onReactorThread("close");
         if (state == ConnectionState.CLOSED) {
             return;
         }

@@ -150,6 +150,8 @@ public final class Reactor implements Executor {
             throw new UncheckedIOException("cannot open a selector", e);
         }
         this.thread = new Thread(this::loop, name);
+        // Explicitly, rather than inherited from whichever thread built the reactor: a server's loop keeps the JVM up.
+        this.thread.setDaemon(b.daemon);
     }
 
     /** {@return settings for a new reactor, each with a default} */
@@ -521,7 +523,8 @@ public final class Reactor implements Executor {
 
     /**
      * Runs {@code task} on the reactor thread after {@code delay}; {@code timerName} shows in {@code --trace}.
-     * Reactor thread only (timers are loop state); from another thread, schedule inside {@link #execute}.
+     * Reactor thread only (timers are loop state), checked on every call: from another thread it throws
+     * {@link IllegalStateException}; schedule inside {@link #execute} instead.
      *
      * @param delay     how long from now
      * @param timerName a name for {@code --trace}
@@ -533,7 +536,10 @@ public final class Reactor implements Executor {
     }
 
     Timer scheduleAt(long deadlineNanos, String timerName, Runnable task) {
-        assert inReactorThread() : "timers are reactor-thread state";
+        if (!inReactorThread()) { // checked always: a timer added from another thread would corrupt the heap silently
+            throw new IllegalStateException("schedule called on " + Thread.currentThread().getName() + ", not on "
+                    + name + "; schedule inside execute(...) or submit(...)");
+        }
         return timers.add(deadlineNanos, timerName, task);
     }
 
@@ -830,9 +836,22 @@ public final class Reactor implements Executor {
         private SelectorOpener selectorOpener = Selector::open;
         private int spinThreshold = 512;
         private SelectStrategy strategy = SelectStrategy.BLOCK;
+        private boolean daemon;
         private Duration spinFor = Duration.ofNanos(50_000);
 
         private Builder() {
+        }
+
+        /**
+         * Whether the reactor thread is a daemon thread (default false: a running reactor keeps the JVM alive, as a
+         * server's loop should; a client-side reactor, such as a load generator's, may not want that).
+         *
+         * @param v true for a daemon thread
+         * @return this builder
+         */
+        public Builder daemon(boolean v) {
+            daemon = v;
+            return this;
         }
 
         /**

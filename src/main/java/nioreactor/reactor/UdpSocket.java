@@ -138,7 +138,10 @@ public final class UdpSocket extends IoHandler {
      * @return true when sent or queued, false when dropped
      */
     public boolean send(SocketAddress to, ByteBuffer data) {
-        assert reactor.inReactorThread() : "send off the reactor thread";
+        if (!reactor.inReactorThread()) {
+            throw new IllegalStateException("send on " + service + " called on " + Thread.currentThread().getName()
+                    + ", not on its reactor's thread " + reactor.name() + "; hand it over with reactor().execute(...)");
+        }
         if (closed) {
             dropped(to, "socket closed");
             return false;

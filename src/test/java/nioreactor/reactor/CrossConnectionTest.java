@@ -140,8 +140,8 @@ class CrossConnectionTest {
     }
 
     @Test
-    void sendingStraightToAConnectionOfAnotherReactorIsCaughtByTheThreadAssertion() throws Exception {
-        // Connection's methods "assert it" (the surefire JVM runs with -ea): a handler on one reactor that calls
+    void sendingStraightToAConnectionOfAnotherReactorIsCaughtByTheThreadCheck() throws Exception {
+        // Connection checks the thread on every send (with or without -ea): a handler on one reactor that calls
         // send on another reactor's connection fails, and only its own connection pays (HANDLER_ERROR).
         Reactor left = started("left-bad");
         Reactor right = started("right-bad");
