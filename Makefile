@@ -6,7 +6,7 @@ override MVN := $(MVN) -Dstyle.color=never
 JAR := target/nioreactor.jar
 SOURCES := $(shell find src/main -type f 2>/dev/null) pom.xml
 
-.PHONY: run test install library-deps jar clean bench bench-micro soak
+.PHONY: run test install library-deps jar clean bench bench-kv bench-micro soak test-redis
 
 run: $(JAR)
 	java -jar $(JAR) serve
@@ -37,6 +37,11 @@ library-deps:
 	  echo "an embedder of nioreactor:nioreactor would get: $$deps(want nioreactor and slf4j-api only)"; exit 1; \
 	fi; echo "an embedder gets: $$deps"
 
+# The kv service (serve --kv) against the real redis-server, with redis-cli and redis-benchmark: the same scripts run
+# against both and must answer the same, line by line. Installs redis-tools and redis-server with apt-get if missing.
+test-redis: $(JAR)
+	bash src/test/redis/compare.sh
+
 jar: $(JAR)
 
 $(JAR): $(SOURCES)
@@ -48,6 +53,11 @@ clean:
 
 bench:
 	bash bench/run.sh
+	$(MAKE) --no-print-directory bench-kv
+
+# The kv service against redis-server with redis-benchmark, and memory per key (bench/kv.sh says how).
+bench-kv:
+	bash bench/kv.sh
 
 bench-micro:
 	bash bench/micro.sh

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import nioreactor.kv.KvSettings;
 import nioreactor.reactor.Limits;
 import nioreactor.reactor.SelectStrategy;
 import nioreactor.server.Server;
@@ -59,6 +60,22 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--chat", paramLabel = "PORT",
             description = "Also run the chat room (a line protocol over TCP) on this port, on the same reactor (default: off).")
     int chatPort = ServerConfig.DISABLED;
+
+    @Option(names = "--kv", paramLabel = "PORT",
+            description = "Also serve a Redis-protocol key-value store (RESP2, in memory only) on this TCP port, e.g. 6379 (default: off).")
+    int kvPort = ServerConfig.DISABLED;
+
+    @Option(names = "--kv-max-memory", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
+            description = "Key-value used memory above which writes get -OOM (Redis's maxmemory, noeviction; 0: no limit) (default: 256MiB).")
+    long kvMaxMemory = KvSettings.DEFAULT_MAX_MEMORY;
+
+    @Option(names = "--kv-max-bulk", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
+            description = "Longest key-value argument a request may declare; longer is a protocol error (default: 64MiB).")
+    long kvMaxBulk = KvSettings.DEFAULT_MAX_BULK;
+
+    @Option(names = "--kv-max-request", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
+            description = "Most bytes one unfinished key-value request may buffer; more is a protocol error (default: 256MiB).")
+    long kvMaxRequest = KvSettings.DEFAULT_MAX_REQUEST;
 
     @Option(names = "--no-tcp", description = "Turn the upper-echo service off (same as --tcp -1).")
     boolean noTcp;
@@ -182,6 +199,8 @@ final class ServeCommand implements Callable<Integer> {
                 .chatPort(chatPort)
                 .chatMaxLine(Converters.toIntSize(chatMaxLine, "--chat-max-line"))
                 .chatMaxPending(chatMaxPending)
+                .kvPort(kvPort)
+                .kvSettings(new KvSettings(kvMaxMemory, kvMaxBulk, kvMaxRequest))
                 .zone(zone)
                 .maxFrame(Converters.toIntSize(maxFrame, "--max-frame"))
                 .backlog(backlog)
@@ -247,6 +266,7 @@ final class ServeCommand implements Callable<Integer> {
             case "framed-echo" -> "--framed";
             case "time" -> "--udp";
             case "metrics" -> "--metrics";
+            case "kv" -> "--kv";
             default -> null;
         };
         if (e.protocol().equals("unix")) {

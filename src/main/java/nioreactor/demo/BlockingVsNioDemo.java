@@ -11,7 +11,7 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntSupplier;
-import nioreactor.bench.BlockingUpperServer;
+import nioreactor.load.BlockingUpperServer;
 import nioreactor.server.Server;
 
 /**

@@ -2,6 +2,7 @@ package nioreactor.reactor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One thread, one {@link Selector}, every channel: the event loop at the heart of nioreactor, and the entry point of
  * the library. Build one with {@link #builder()}, {@link #start()} it, then {@link #listen} for TCP connections,
- * {@link #bindUdp} a datagram socket, or {@link #connect} out; each returns a future.
+ * {@link #bindUdp} a datagram socket, or {@link #connect} out (TCP) and {@link #connectUdp} (UDP); each returns a
+ * future.
  *
  * <pre>{@code
  * Reactor reactor = Reactor.builder().name("echo").build();
@@ -450,6 +452,27 @@ public final class Reactor implements Executor {
                                                 DatagramHandler handler) {
         Objects.requireNonNull(handler, "handler");
         return submit(() -> UdpSocket.bind(this, service, address, limits, handler));
+    }
+
+    /**
+     * Opens a UDP socket connected to {@code remote}, for a client: it receives only that peer's datagrams, each handed
+     * to {@code handler} with {@code remote} as the sender, and {@link UdpSocket#send} goes to {@code remote}. It uses
+     * {@code read} and {@code write} rather than {@code receive} and {@code send}, so no sender address is built per
+     * datagram (what a load generator needs); see {@link UdpSocket} for what that changes. Any thread; the future
+     * completes once the socket is connected (for UDP, a local operation: nothing is sent), or fails with the
+     * {@link IOException}.
+     *
+     * @param service a name for logs, traces and metrics
+     * @param remote  the one peer, a resolved address
+     * @param limits  the socket's limits, e.g. {@link UdpLimits#DEFAULTS}
+     * @param handler gets every datagram from {@code remote}, on the reactor thread
+     * @return the connected socket, once connected
+     */
+    public CompletableFuture<UdpSocket> connectUdp(String service, InetSocketAddress remote, UdpLimits limits,
+                                                   DatagramHandler handler) {
+        Objects.requireNonNull(remote, "remote");
+        Objects.requireNonNull(handler, "handler");
+        return submit(() -> UdpSocket.connect(this, service, remote, limits, handler));
     }
 
     /**

@@ -5,6 +5,7 @@ import static java.nio.channels.SelectionKey.OP_WRITE;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -27,7 +28,16 @@ import org.slf4j.LoggerFactory;
  * <p>SO_REUSEADDR is deliberately off: UDP has no TIME_WAIT, so the option buys nothing, while it would let a second
  * process bind the same port and silently take over part of the traffic.
  *
- * <p>{@link #localAddress()} and {@link #service()} may be called from any thread; the rest is for the reactor thread.
+ * <p><b>Connected sockets.</b> {@link Reactor#connectUdp} makes a socket connected to one remote address, for a
+ * client: the kernel then delivers only that peer's datagrams, and the socket reads and writes with {@code read} and
+ * {@code write} instead of {@code receive} and {@code send}, which saves building a sender address object per datagram
+ * (the handler is handed the one fixed {@link #remoteAddress()}). Two consequences: an empty datagram cannot be told
+ * from "nothing waiting" by {@code read}, so a connected socket never delivers empty datagrams; and an ICMP "port
+ * unreachable" (nobody listening at the remote) is seen, logged at DEBUG and otherwise ignored: the datagram is lost,
+ * as UDP allows.
+ *
+ * <p>{@link #localAddress()}, {@link #remoteAddress()} and {@link #service()} may be called from any thread; the rest is
+ * for the reactor thread.
  */
 public final class UdpSocket extends IoHandler {
     /** The largest payload of one UDP datagram over IPv4: 65,535 less the IP and UDP headers. */
@@ -44,6 +54,8 @@ public final class UdpSocket extends IoHandler {
     private final String service;
     private final DatagramChannel channel;
     private final InetSocketAddress boundAddress;
+    /** The peer of a socket made by {@link Reactor#connectUdp}; null for a bound, unconnected one. */
+    private final InetSocketAddress remote;
     private final DatagramHandler handler;
     private final UdpLimits limits;
     private final ArrayDeque<PendingReply> pending = new ArrayDeque<>();
@@ -52,7 +64,7 @@ public final class UdpSocket extends IoHandler {
     private boolean closed;
 
     private UdpSocket(Reactor reactor, String service, DatagramChannel channel, DatagramHandler handler,
-                      UdpLimits limits) throws IOException {
+                      UdpLimits limits, InetSocketAddress remote) throws IOException {
         this.reactor = reactor;
         this.stats = reactor.stats;
         this.trace = reactor.trace();
@@ -61,6 +73,7 @@ public final class UdpSocket extends IoHandler {
         this.handler = handler;
         this.limits = limits;
         this.boundAddress = (InetSocketAddress) channel.getLocalAddress();
+        this.remote = remote;
         ByteBuffer shared = reactor.readBuffer();
         this.receiveBuffer = shared.capacity() > MAX_DATAGRAM ? shared : ByteBuffer.allocateDirect(MAX_DATAGRAM + 1);
     }
@@ -72,7 +85,26 @@ public final class UdpSocket extends IoHandler {
         DatagramChannel channel = DatagramChannel.open();
         try {
             channel.bind(address);
-            UdpSocket socket = new UdpSocket(reactor, service, channel, handler, limits);
+            UdpSocket socket = new UdpSocket(reactor, service, channel, handler, limits, null);
+            socket.key = reactor.register(channel, OP_READ, socket);
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** Opens a socket connected to {@code remote} (bound to an ephemeral port) and registers it. Reactor thread only. */
+    static UdpSocket connect(Reactor reactor, String service, InetSocketAddress remote, UdpLimits limits,
+                             DatagramHandler handler) throws IOException {
+        assert reactor.inReactorThread();
+        if (remote.isUnresolved()) {
+            throw new IOException("unresolved address " + remote);
+        }
+        DatagramChannel channel = DatagramChannel.open();
+        try {
+            channel.connect(remote);
+            UdpSocket socket = new UdpSocket(reactor, service, channel, handler, limits, remote);
             socket.key = reactor.register(channel, OP_READ, socket);
             return socket;
         } catch (IOException | RuntimeException e) {
@@ -86,7 +118,15 @@ public final class UdpSocket extends IoHandler {
         return boundAddress;
     }
 
-    /** {@return the service name given to {@link Reactor#bindUdp}} Any thread. */
+    /**
+     * {@return the peer of a socket made by {@link Reactor#connectUdp}, or null for one made by {@link Reactor#bindUdp}}
+     * Any thread.
+     */
+    public InetSocketAddress remoteAddress() {
+        return remote;
+    }
+
+    /** {@return the service name given to {@link Reactor#bindUdp} or {@link Reactor#connectUdp}} Any thread. */
     public String service() {
         return service;
     }
@@ -115,9 +155,17 @@ public final class UdpSocket extends IoHandler {
         ByteBuffer buf = receiveBuffer;
         for (int i = 0; i < limits.receiveBudget() && !closed; i++) {
             buf.clear();
-            SocketAddress from = channel.receive(buf);
-            if (from == null) {
-                return; // nothing more queued
+            SocketAddress from;
+            if (remote != null) {
+                if (!readConnected(buf)) {
+                    return;
+                }
+                from = remote;
+            } else {
+                from = channel.receive(buf);
+                if (from == null) {
+                    return; // nothing more queued
+                }
             }
             buf.flip();
             stats.datagramsIn++;
@@ -128,12 +176,25 @@ public final class UdpSocket extends IoHandler {
         }
     }
 
+    /** A connected socket's read: true when a (non-empty) datagram was read into {@code buf}. */
+    private boolean readConnected(ByteBuffer buf) throws IOException {
+        try {
+            return channel.read(buf) > 0; // 0: nothing waiting (or an empty datagram, which read cannot tell apart)
+        } catch (PortUnreachableException e) {
+            log.debug("{}: nothing listens at {} (ICMP port unreachable)", service, remote);
+            return false;
+        }
+    }
+
     /**
      * Sends one datagram to {@code to}, or queues it while the socket's buffer is full. Returns false when it was
      * dropped instead (the queue is full, or the send failed); drops are counted. {@code data} is consumed and may be
      * reused once this returns. Reactor thread only.
      *
-     * @param to   the receiver
+     * <p>On a connected socket ({@link Reactor#connectUdp}) the datagram goes to {@link #remoteAddress()}; {@code to}
+     * may be null or that address, anything else is an {@link IllegalArgumentException}.
+     *
+     * @param to   the receiver (on a connected socket: null or its remote address)
      * @param data the datagram, between its position and limit
      * @return true when sent or queued, false when dropped
      */
@@ -142,13 +203,19 @@ public final class UdpSocket extends IoHandler {
             throw new IllegalStateException("send on " + service + " called on " + Thread.currentThread().getName()
                     + ", not on its reactor's thread " + reactor.name() + "; hand it over with reactor().execute(...)");
         }
+        if (remote != null) {
+            if (to != null && !to.equals(remote)) {
+                throw new IllegalArgumentException(this + " is connected to " + remote + ", cannot send to " + to);
+            }
+            to = remote;
+        }
         if (closed) {
             dropped(to, "socket closed");
             return false;
         }
         if (pending.isEmpty()) {
             try {
-                int n = channel.send(data, to);
+                int n = write(data, to);
                 if (!data.hasRemaining()) { // sent (n == 0 alone would also be an empty datagram sent)
                     sent(to, n);
                     return true;
@@ -174,7 +241,7 @@ public final class UdpSocket extends IoHandler {
         PendingReply next;
         while ((next = pending.peek()) != null) {
             try {
-                int n = channel.send(next.data(), next.to());
+                int n = write(next.data(), next.to());
                 if (next.data().hasRemaining()) {
                     return; // still full; OP_WRITE stays on
                 }
@@ -185,6 +252,10 @@ public final class UdpSocket extends IoHandler {
             pending.poll();
         }
         key.interestOps(OP_READ);
+    }
+
+    private int write(ByteBuffer data, SocketAddress to) throws IOException {
+        return remote != null ? channel.write(data) : channel.send(data, to);
     }
 
     private void sent(SocketAddress to, int bytes) {
@@ -243,6 +314,7 @@ public final class UdpSocket extends IoHandler {
 
     @Override
     public String toString() {
-        return service + " on udp " + boundAddress;
+        return remote != null ? service + " on udp " + boundAddress + " connected to " + remote
+                : service + " on udp " + boundAddress;
     }
 }

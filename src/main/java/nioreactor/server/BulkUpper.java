@@ -16,8 +16,11 @@ import nioreactor.protocol.Upper;
  *
  * <p>Its state (the {@code long[]} and a word view of the buffer) belongs to one reactor, like the buffer itself: an
  * instance is used only on its reactor's thread, so it needs no lock and several reactors can share one JVM.
+ *
+ * <p>Public only so that the JMH benchmarks of the separate {@code bench/} project can measure it; it is not part of
+ * the library's API, which is the package {@code nioreactor.reactor}.
  */
-final class BulkUpper {
+public final class BulkUpper {
     static final int THRESHOLD = 256;
 
     private ByteBuffer source;
@@ -26,7 +29,7 @@ final class BulkUpper {
     private long[] scratch = new long[0];
 
     /** Upper-cases {@code buf}'s bytes from {@code from} (inclusive) to {@code to} (exclusive), in place. */
-    void inPlace(ByteBuffer buf, int from, int to) {
+    public void inPlace(ByteBuffer buf, int from, int to) {
         if (to - from < THRESHOLD || !buf.isDirect()) {
             Upper.inPlace(buf, from, to);
             return;

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import nioreactor.chat.ChatRoom;
+import nioreactor.kv.KvService;
 import nioreactor.metrics.MetricsEndpoint;
 import nioreactor.metrics.ReactorJmx;
 import nioreactor.reactor.Limits;
@@ -48,6 +49,7 @@ public final class Server implements AutoCloseable {
     private UdpSocket time;
     private Listener metrics;
     private Listener chat;
+    private Listener kv;
     private volatile ReactorJmx jmx;
 
     private Server(ServerConfig config) {
@@ -120,6 +122,11 @@ public final class Server implements AutoCloseable {
             chat = bound("chat", "tcp", at, ChatRoom.create(reactor, config.chatMaxLine(), config.chatMaxPending())
                     .listen(at, limits));
         }
+        if (config.kvPort() != ServerConfig.DISABLED) {
+            InetSocketAddress at = address(config.kvPort());
+            kv = bound("kv", "tcp", at, reactor.listen("kv", at, limits,
+                    KvService.start(reactor, config.kvSettings(), limits).handlers()));
+        }
     }
 
     /** Waits for a bind, and names the service, protocol and address when it fails: the JDK's message names none. */
@@ -184,6 +191,9 @@ public final class Server implements AutoCloseable {
         if (chat != null) {
             log.info("chat listening on tcp {}", hostPort(chatAddress()));
         }
+        if (kv != null) {
+            log.info("kv (Redis protocol) listening on tcp {}", hostPort(kvAddress()));
+        }
     }
 
     private static String hostPort(InetSocketAddress a) {
@@ -228,6 +238,10 @@ public final class Server implements AutoCloseable {
 
     public InetSocketAddress chatAddress() {
         return inet(chat);
+    }
+
+    public InetSocketAddress kvAddress() {
+        return inet(kv);
     }
 
     public Reactor reactor() {

@@ -10,6 +10,7 @@ import nioreactor.reactor.Limits;
 import nioreactor.reactor.SelectStrategy;
 import nioreactor.reactor.UdpLimits;
 import nioreactor.metrics.MetricsEndpoint;
+import nioreactor.kv.KvSettings;
 
 /**
  * Everything {@code serve} can be told, with the defaults a user gets from {@code make run}. Ports: 0 picks a free
@@ -76,6 +77,9 @@ public final class ServerConfig {
     public int chatPort() { return b.chatPort; }
     public int chatMaxLine() { return b.chatMaxLine; }
     public long chatMaxPending() { return b.chatMaxPending; }
+    /** The Redis-protocol key-value service's port; off ({@link #DISABLED}) unless asked for. */
+    public int kvPort() { return b.kvPort; }
+    public KvSettings kvSettings() { return b.kvSettings; }
 
     /** Fluent settings; every field starts at its documented default. */
     public static final class Builder {
@@ -104,6 +108,8 @@ public final class ServerConfig {
         private int chatPort = DISABLED;
         private int chatMaxLine = DEFAULT_CHAT_MAX_LINE;
         private long chatMaxPending = DEFAULT_CHAT_MAX_PENDING;
+        private int kvPort = DISABLED;
+        private KvSettings kvSettings = KvSettings.DEFAULTS;
 
         private Builder() {
         }
@@ -149,6 +155,8 @@ public final class ServerConfig {
             chatMaxPending = v;
             return this;
         }
+        public Builder kvPort(int v) { kvPort = port(v); return this; }
+        public Builder kvSettings(KvSettings v) { kvSettings = v; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(this);
@@ -181,6 +189,8 @@ public final class ServerConfig {
             c.chatPort = chatPort;
             c.chatMaxLine = chatMaxLine;
             c.chatMaxPending = chatMaxPending;
+            c.kvPort = kvPort;
+            c.kvSettings = kvSettings;
             return c;
         }
 

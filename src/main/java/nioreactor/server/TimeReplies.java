@@ -18,8 +18,11 @@ import nioreactor.reactor.UdpSocket;
  * request costs a hash, a compare and a send, with no allocation and no parsing. The table is direct-mapped (a new
  * format takes the slot of an old one with the same hash), so a client sending endless random formats cannot grow it.
  * Not thread-safe: the reactor thread owns it.
+ *
+ * <p>Public only so that the JMH benchmarks of the separate {@code bench/} project can measure it; it is not part of
+ * the library's API, which is the package {@code nioreactor.reactor}.
  */
-final class TimeReplies {
+public final class TimeReplies {
     /** The largest UDP payload over IPv4: a reply that does not fit in one datagram is answered with ERR. */
     static final int MAX_DATAGRAM = UdpSocket.MAX_DATAGRAM;
     private static final int SLOTS = 1024; // a power of two
@@ -45,7 +48,7 @@ final class TimeReplies {
     private StringBuilder rendering = new StringBuilder();
     private boolean lastWasError;
 
-    TimeReplies(ZoneId zone) {
+    public TimeReplies(ZoneId zone) {
         this.zone = zone;
     }
 
@@ -53,7 +56,7 @@ final class TimeReplies {
      * The reply to {@code request} (its remaining bytes) at {@code epochSecond}. The returned buffer is shared: send
      * it before the next call. {@link #lastWasError()} tells whether it is an ERR answer.
      */
-    ByteBuffer replyFor(ByteBuffer request, long epochSecond) {
+    public ByteBuffer replyFor(ByteBuffer request, long epochSecond) {
         int slot = hash(request) & (SLOTS - 1);
         Entry entry = slots[slot];
         if (entry == null || !entry.request.equals(request)) {

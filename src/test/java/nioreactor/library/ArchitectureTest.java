@@ -41,15 +41,13 @@ class ArchitectureTest {
 
     /**
      * One event loop: no service, client or tool runs a selector of its own (a private loop would bypass the reactor's
-     * single-thread rule, budgets, backpressure and metrics). The exceptions are named: the demo that shows raw NIO on
-     * purpose, and the load generator until it is rebuilt on the library.
+     * single-thread rule, budgets, backpressure and metrics). The one exception is named: the demo that shows raw NIO
+     * on purpose. The load generator is a client of the library too (a Reactor per thread, outbound connections).
      */
     @ArchTest
     static final ArchRule noPrivateEventLoops = noClasses()
             .that().resideOutsideOfPackage(API)
             .and(not(belongTo(name("nioreactor.demo.UdpNoServerDemo"))))
-            // until the load generator is on the library
-            .and(not(belongTo(name("nioreactor.bench.LoadGenerator"))))
             .should().dependOnClassesThat(assignableTo(Selector.class).or(assignableTo(SelectionKey.class)))
             .orShould().callMethodWhere(registersAChannel())
             .as("only " + API + " uses Selector, SelectionKey or SelectableChannel.register");

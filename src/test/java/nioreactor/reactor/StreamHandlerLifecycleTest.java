@@ -36,9 +36,10 @@ import org.junit.jupiter.api.Timeout;
 class StreamHandlerLifecycleTest {
     /**
      * More than the kernel can absorb: on loopback the server's send buffer autotunes up to tcp_wmem's maximum (4 MiB
-     * here), so only a reply larger than that is sure to leave bytes queued in the connection itself.
+     * here), and one 8 MiB write was once seen taken whole, so the margin is wide: only a reply well past that is sure
+     * to leave bytes queued in the connection itself.
      */
-    private static final int MORE_THAN_THE_KERNEL_HOLDS = 8 << 20;
+    private static final int MORE_THAN_THE_KERNEL_HOLDS = 24 << 20;
     private Reactor reactor;
 
     @BeforeEach
@@ -178,7 +179,10 @@ class StreamHandlerLifecycleTest {
 
     @Test
     void closeAfterFlushDeliversEveryQueuedByteThenFinAndReadsNothingMore() throws Exception {
-        byte[] reply = pattern(MORE_THAN_THE_KERNEL_HOLDS, 7);
+        // However much the kernel absorbs today (its send buffer auto-tunes), the reply grows until some of it is
+        // really queued in the connection when closeAfterFlush is called: the case under test.
+        byte[] chunk = pattern(1 << 20, 7);
+        java.util.concurrent.CompletableFuture<byte[]> sent = new java.util.concurrent.CompletableFuture<>();
         AtomicLong pendingAtClose = new AtomicLong(-1);
         java.util.concurrent.atomic.AtomicBoolean closingAfter = new java.util.concurrent.atomic.AtomicBoolean();
         RecordingHandler h = new RecordingHandler() {
@@ -186,10 +190,15 @@ class StreamHandlerLifecycleTest {
             public void onData(Connection c, ByteBuffer data) {
                 super.onData(c, data);
                 if (pendingAtClose.get() < 0) {
-                    c.send(ByteBuffer.wrap(reply));
+                    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+                    for (int i = 0; i < 64 && c.pendingBytes() == 0; i++) {
+                        c.send(ByteBuffer.wrap(chunk));
+                        all.writeBytes(chunk);
+                    }
                     pendingAtClose.set(c.pendingBytes());
                     c.closeAfterFlush(CloseReason.PROTOCOL_ERROR);
                     closingAfter.set(c.isClosing());
+                    sent.complete(all.toByteArray());
                 }
             }
         };
@@ -199,6 +208,7 @@ class StreamHandlerLifecycleTest {
             InputStream in = s.getInputStream();
             out.write('x');
             int first = in.read();
+            byte[] reply = sent.get(WAIT_SECONDS, TimeUnit.SECONDS);
             // The server is now DRAINING with most of the reply queued: what we send now must be read and dropped,
             // never handed to the handler (and never left unread, which would turn the close into a reset).
             out.write("ignored".getBytes(US_ASCII));

@@ -19,6 +19,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToIntFunction;
+import nioreactor.load.LoadFailure;
+import nioreactor.load.LoadGenerator;
+import nioreactor.load.LoadMode;
+import nioreactor.load.LoadResult;
+import nioreactor.load.LoadSettings;
+import nioreactor.protocol.TimeFormat;
 
 /**
  * The scenarios of {@code make bench}. Every server runs in a process of its own, pinned to the server core; this
@@ -229,7 +235,7 @@ final class ScenarioRunner {
         line("- server JVMs: -XX:+UseG1GC -Xms1g -Xmx1g; Netty with leak detection off (as in production); every server"
                 + " warmed up (3 s of load, not recorded) before the first table");
         line("- load generator: java " + System.getProperty("java.version") + " (" + System.getProperty("java.home")
-                + "), one selector thread, closed loop, every reply byte checked");
+                + "), one nioreactor Reactor thread (outbound connections), closed loop, every reply byte checked");
         line("- each row: the median (by req/s) of " + o.rounds + " rounds of " + o.seconds.toMillis() / 1000.0
                 + " s measured after " + o.warmup.toMillis() / 1000.0 + " s warm-up, rounds interleaved across servers,"
                 + " on the same connections (the first round warms up 1 s longer, 2 s with 500+ connections);"
@@ -423,7 +429,7 @@ final class ScenarioRunner {
 
     /** Waits until the freshly started Python server answers (it takes a moment to start). */
     private static void awaitUdp(InetSocketAddress target) throws IOException {
-        byte[] request = LoadGenerator.DEFAULT_FORMAT.getBytes(StandardCharsets.US_ASCII);
+        byte[] request = TimeFormat.DEFAULT_FORMAT.getBytes(StandardCharsets.US_ASCII);
         try (DatagramSocket s = new DatagramSocket()) {
             s.setSoTimeout(200);
             for (int i = 0; i < 50; i++) {

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import nioreactor.bench.netty.NettyUpperServer;
+import nioreactor.load.BlockingTimeServer;
+import nioreactor.load.BlockingUpperServer;
 import nioreactor.reactor.Limits;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;

@@ -1,4 +1,4 @@
-package nioreactor.bench;
+package nioreactor.load;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;

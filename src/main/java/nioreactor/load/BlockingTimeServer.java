@@ -1,4 +1,4 @@
-package nioreactor.bench;
+package nioreactor.load;
 
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -21,7 +21,6 @@ import nioreactor.protocol.TimeFormatException;
  * on every call.
  */
 public final class BlockingTimeServer implements AutoCloseable {
-    private static final String DEFAULT_FORMAT = "%Y-%m-%d-%X";
 
     private final DatagramSocket socket;
     private final ZoneId zone;
@@ -33,7 +32,7 @@ public final class BlockingTimeServer implements AutoCloseable {
         this.socket = socket;
         this.zone = zone;
         try {
-            this.defaultFormat = TimeFormat.compile(DEFAULT_FORMAT);
+            this.defaultFormat = TimeFormat.compile(TimeFormat.DEFAULT_FORMAT);
         } catch (TimeFormatException e) {
             throw new IllegalStateException(e);
         }

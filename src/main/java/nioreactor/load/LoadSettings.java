@@ -1,4 +1,4 @@
-package nioreactor.bench;
+package nioreactor.load;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;

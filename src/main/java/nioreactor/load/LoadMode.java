@@ -1,4 +1,4 @@
-package nioreactor.bench;
+package nioreactor.load;
 
 /** What the {@link LoadGenerator} sends and how it checks the answer. */
 public enum LoadMode {

@@ -1,9 +1,10 @@
-package nioreactor.server;
+package nioreactor.bench.micro;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 import nioreactor.protocol.Upper;
+import nioreactor.server.BulkUpper;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -19,8 +20,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Upper-casing one read in the reactor's direct buffer, every way it can be done: one byte at a time, SWAR straight on
  * the buffer ({@link Upper#inPlace}) in either byte order, and {@link BulkUpper} (bulk copy to a long[], vectorizable
- * loop, copy back), which the echoes use from 256 bytes on. In the server's package because BulkUpper is
- * package-private.
+ * loop, copy back), which the echoes use from 256 bytes on. BulkUpper is public for this benchmark only.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

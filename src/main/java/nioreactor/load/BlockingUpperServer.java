@@ -1,4 +1,4 @@
-package nioreactor.bench;
+package nioreactor.load;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;

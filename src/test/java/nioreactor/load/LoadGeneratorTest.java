@@ -1,4 +1,4 @@
-package nioreactor.bench;
+package nioreactor.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -99,6 +99,52 @@ class LoadGeneratorTest {
         try (LoadGenerator load = LoadGenerator.connect(settings(LoadMode.RAW, server.tcpAddress(), 50, 16, 1))) {
             load.pingEach(Duration.ofSeconds(10));
             assertThat(load.openConnections()).isEqualTo(50);
+        }
+    }
+
+    @Test
+    void eachThreadIsAReactorThatCloseStops() throws Exception {
+        try (LoadGenerator load = LoadGenerator.connect(settings(LoadMode.RAW, server.tcpAddress(), 4, 64, 1).withThreads(2))) {
+            assertThat(loadgenThreads()).containsExactlyInAnyOrder("loadgen-0", "loadgen-1");
+            assertSane(load.run(LoadGenerator.Progress.NONE));
+            assertSane(load.run(Duration.ZERO, SHORT, LoadGenerator.Progress.NONE)); // again, on the same connections
+        }
+        // A generator that left its reactors running would leak a thread, a selector and its sockets per run.
+        assertThat(loadgenThreads()).isEmpty();
+    }
+
+    private static java.util.List<String> loadgenThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(n -> n.startsWith("loadgen-"))
+                .toList();
+    }
+
+    @Test
+    void aServerThatHangsUpCountsErrorsButDoesNotFailTheRun() throws Exception {
+        try (ServerSocket rude = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread hangUp = new Thread(() -> {
+                try {
+                    while (true) {
+                        Socket s = rude.accept();
+                        s.getInputStream().read(); // the first request byte, then away
+                        s.close();
+                    }
+                } catch (IOException ignored) {
+                    // the listener was closed: the test is over
+                }
+            });
+            hangUp.setDaemon(true);
+            hangUp.start();
+            InetSocketAddress target = (InetSocketAddress) rude.getLocalSocketAddress();
+            try (LoadGenerator load = LoadGenerator.connect(settings(LoadMode.RAW, target, 3, 64, 1))) {
+                // Long enough for the accept loop to reach all three even on a stalled machine.
+                LoadResult r = load.run(Duration.ZERO, Duration.ofSeconds(2), LoadGenerator.Progress.NONE);
+                assertThat(r.requests()).isZero();
+                assertThat(r.errors()).isEqualTo(3);
+                assertThat(load.openConnections()).isZero();
+            }
         }
     }
 

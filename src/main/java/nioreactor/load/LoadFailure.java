@@ -1,4 +1,4 @@
-package nioreactor.bench;
+package nioreactor.load;
 
 /** A reply was wrong (a byte differs, or more bytes came than were asked for): the run is void. */
 public final class LoadFailure extends RuntimeException {

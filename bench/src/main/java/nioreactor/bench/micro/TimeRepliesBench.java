@@ -1,4 +1,4 @@
-package nioreactor.server;
+package nioreactor.bench.micro;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -7,6 +7,7 @@ import java.time.ZoneId;
 import java.util.concurrent.TimeUnit;
 import nioreactor.protocol.TimeFormat;
 import nioreactor.protocol.TimeFormatException;
+import nioreactor.server.TimeReplies;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -21,8 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The UDP time service's per-request work. {@code cachedReply} is the steady state (same format, same second): it
  * must show no allocation under {@code -prof gc}. {@code newSecond} re-renders every call (the once-a-second cost);
- * {@code parseEveryTime} is what the seed does per request (parse the format, render, encode). Lives in the server's
- * package because TimeReplies is package-private.
+ * {@code parseEveryTime} is what the seed does per request (parse the format, render, encode). TimeReplies is public
+ * for this benchmark only.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

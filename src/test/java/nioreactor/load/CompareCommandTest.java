@@ -1,4 +1,4 @@
-package nioreactor.bench;
+package nioreactor.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package nioreactor.bench;
+package nioreactor.load;
 
 import org.HdrHistogram.Histogram;
 

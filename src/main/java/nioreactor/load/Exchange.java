@@ -1,4 +1,4 @@
-package nioreactor.bench;
+package nioreactor.load;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
