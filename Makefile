@@ -6,7 +6,7 @@ override MVN := $(MVN) -Dstyle.color=never
 JAR := target/nioreactor.jar
 SOURCES := $(shell find src/main -type f 2>/dev/null) pom.xml
 
-.PHONY: run test install library-deps jar clean bench bench-kv bench-micro soak test-redis
+.PHONY: run test test-browser install library-deps jar clean bench bench-kv bench-micro soak test-redis
 
 run: $(JAR)
 	java -jar $(JAR) serve
@@ -21,6 +21,16 @@ test:
 	$(MAKE) --no-print-directory install
 	$(MAKE) --no-print-directory library-deps
 	cd bench && $(MVN) -q compile
+
+# The dashboard (serve --metrics, GET /) in a real headless Chromium, driven by Selenium: DashboardBrowserIT. Installs
+# Debian's chromium and chromium-driver with apt-get when they are missing (as root, or through sudo).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+test-browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  echo "installing chromium and chromium-driver (Debian packages)"; \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium chromium-driver; \
+	fi
+	$(MVN) -Pbrowser verify
 
 # Writes nioreactor 0.1.0 (the thin library jar and its pom: an embedder gets slf4j-api only; see docs/embedding.md)
 # into the local Maven repository (~/.m2/repository/nioreactor/), where the bench project finds it. The shaded

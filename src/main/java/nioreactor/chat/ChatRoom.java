@@ -278,10 +278,9 @@ public final class ChatRoom {
             return; // left during this fan-out, or already marked for the cut
         }
         Connection c = member.connection();
-        long pending = c.pendingBytes();
         message.rewind();
-        if (pending > 0 && pending + message.remaining() > maxPending) {
-            member.markSlow(pending);
+        if (!c.canTake(message.remaining(), maxPending)) {
+            member.markSlow(c.pendingBytes());
             slow.add(member);
             return;
         }

@@ -43,7 +43,7 @@ final class ServeCommand implements Callable<Integer> {
     int udpPort = ServerConfig.DEFAULT_UDP_PORT;
 
     @Option(names = "--metrics", paramLabel = "PORT",
-            description = "Also serve GET /metrics (Prometheus text) over HTTP on this port, on the same reactor (default: off).")
+            description = "Also serve GET /metrics (Prometheus text) and GET / (a live dashboard of the loop) over HTTP on this port, on the same reactor (default: off).")
     int metricsPort = ServerConfig.DISABLED;
 
     @Option(names = "--unix-tcp", paramLabel = "PATH",
@@ -57,6 +57,16 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--unix-mode", paramLabel = "MODE", converter = Converters.ModeConverter.class,
             description = "Permissions of the AF_UNIX socket files, in octal; connecting needs write permission (default: 0660).")
     String unixMode = ServerConfig.DEFAULT_UNIX_MODE;
+
+    @Option(names = "--metrics-host", paramLabel = "ADDRESS",
+            description = "Address the metrics port and its dashboard bind (default: ${DEFAULT-VALUE}, loopback, whatever --host says). "
+                    + "Anyone who reaches it sees every client's address and traffic sizes.")
+    String metricsHost = ServerConfig.DEFAULT_METRICS_HOST;
+
+    @Option(names = "--dashboard-max-clients", paramLabel = "N",
+            description = "Dashboard tabs (GET /events on the metrics port) streaming at once; one more gets 503 (default: ${DEFAULT-VALUE}).")
+    int dashboardMaxClients = ServerConfig.DEFAULT_DASHBOARD_MAX_CLIENTS;
+
     @Option(names = "--chat", paramLabel = "PORT",
             description = "Also run the chat room (a line protocol over TCP) on this port, on the same reactor (default: off).")
     int chatPort = ServerConfig.DISABLED;
@@ -196,6 +206,8 @@ final class ServeCommand implements Callable<Integer> {
                 .unixFramedPath(unixFramedPath)
                 .unixMode(unixMode)
                 .metricsMaxConnections(metricsMaxConnections)
+                .metricsHost(metricsHost)
+                .dashboardMaxClients(dashboardMaxClients)
                 .chatPort(chatPort)
                 .chatMaxLine(Converters.toIntSize(chatMaxLine, "--chat-max-line"))
                 .chatMaxPending(chatMaxPending)

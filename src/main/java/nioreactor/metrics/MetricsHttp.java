@@ -26,17 +26,36 @@ final class MetricsHttp implements StreamHandler {
     private static final Logger log = LoggerFactory.getLogger(MetricsHttp.class);
     static final int MAX_HEAD = 8 * 1024;
 
+    /** The dashboard page's own headers: nothing may be loaded from anywhere, nothing framed, nothing cached. */
+    static final String PAGE_HEADERS = "Cache-Control: no-store\r\n"
+            + "X-Content-Type-Options: nosniff\r\n"
+            + "Referrer-Policy: no-referrer\r\n"
+            + "Content-Security-Policy: default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+            + "connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'\r\n";
+
     private final Reactor reactor;
     private final long maxPending;
+    private final DashboardFeed feed;
     private final HttpRequestParser parser = new HttpRequestParser(MAX_HEAD);
+    /** This connection answered GET /events: it is a stream now, not a request-reply exchange. */
+    private boolean streaming;
 
     MetricsHttp(Reactor reactor, long maxPending) {
+        this(reactor, maxPending, null);
+    }
+
+    MetricsHttp(Reactor reactor, long maxPending, DashboardFeed feed) {
         this.reactor = reactor;
         this.maxPending = maxPending;
+        this.feed = feed;
     }
 
     @Override
     public void onData(Connection connection, ByteBuffer data) {
+        if (streaming) {
+            data.position(data.limit()); // an event stream has nothing more to read; a client should send nothing
+            return;
+        }
         byte[] metrics = null; // rendered at most once per read, however many requests the read holds
         while (true) {
             parser.feed(data);
@@ -52,7 +71,19 @@ final class MetricsHttp implements StreamHandler {
                     metrics = PrometheusText.render(reactor.stats()).getBytes(StandardCharsets.UTF_8);
                 }
                 boolean close = !request.keepAlive() || request.hasBody();
-                connection.send(answer(request, metrics, close));
+                if (feed != null && request.path().equals("/events") && request.method().equals("GET")) {
+                    if (feed.subscribe(connection)) {
+                        streaming = true;
+                        data.position(data.limit());
+                        return;
+                    }
+                    connection.send(response(503, ("too many dashboards open (at most " + feed.maxClients()
+                            + "; --dashboard-max-clients)\n").getBytes(StandardCharsets.UTF_8),
+                            "text/plain; charset=utf-8", false, true, "Retry-After: 5\r\n"));
+                    connection.closeAfterFlush(CloseReason.LIMIT);
+                    return;
+                }
+                connection.send(answer(request, metrics, close, feed != null));
                 if (close) {
                     // The client asked for it (or sent a body we do not read): a polite close, not an error.
                     connection.closeAfterFlush(CloseReason.PEER_EOF);
@@ -76,19 +107,30 @@ final class MetricsHttp implements StreamHandler {
         return r.path().equals("/metrics") && (r.method().equals("GET") || r.method().equals("HEAD"));
     }
 
-    private static ByteBuffer answer(HttpRequestParser.Request r, byte[] metrics, boolean close) {
+    private static ByteBuffer answer(HttpRequestParser.Request r, byte[] metrics, boolean close, boolean dashboard) {
         boolean head = r.method().equals("HEAD");
         if (isMetrics(r)) {
             return response(200, metrics, PrometheusText.CONTENT_TYPE, head, close);
         }
-        return response(404, "not found; try GET /metrics\n".getBytes(StandardCharsets.UTF_8),
-                "text/plain; charset=utf-8", head, close);
+        boolean getOrHead = r.method().equals("GET") || head;
+        if (dashboard && getOrHead && (r.path().equals("/") || r.path().equals("/index.html"))) {
+            return response(200, DashboardPage.bytes(), "text/html; charset=utf-8", head, close, PAGE_HEADERS);
+        }
+        return response(404, ("not found; try GET /metrics" + (dashboard ? ", or GET / for the dashboard" : "")
+                + "\n").getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8", head, close);
     }
 
     static ByteBuffer response(int status, byte[] body, String contentType, boolean headOnly, boolean close) {
+        return response(status, body, contentType, headOnly, close, "");
+    }
+
+    /** {@code extraHeaders}: whole header lines, each ending in CRLF. */
+    static ByteBuffer response(int status, byte[] body, String contentType, boolean headOnly, boolean close,
+                               String extraHeaders) {
         String headers = "HTTP/1.1 " + status + " " + reasonPhrase(status) + "\r\n"
                 + "Content-Type: " + contentType + "\r\n"
                 + "Content-Length: " + body.length + "\r\n"
+                + extraHeaders
                 + (close ? "Connection: close\r\n" : "")
                 + "\r\n";
         byte[] h = headers.getBytes(StandardCharsets.ISO_8859_1);
@@ -105,9 +147,18 @@ final class MetricsHttp implements StreamHandler {
             case 400 -> "Bad Request";
             case 404 -> "Not Found";
             case 431 -> "Request Header Fields Too Large";
+            case 503 -> "Service Unavailable";
             case 505 -> "HTTP Version Not Supported";
             default -> "Error";
         };
+    }
+
+    @Override
+    public void onClose(Connection connection, CloseReason reason) {
+        if (streaming) {
+            streaming = false;
+            feed.unsubscribe(connection);
+        }
     }
 
     @Override

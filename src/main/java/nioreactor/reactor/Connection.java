@@ -73,6 +73,11 @@ public final class Connection extends IoHandler {
     private LazyDeadline writeStall;
     private Timer closeDeadline;
     private Object attachment;
+    // For the dashboard (ConnectionInfo): plain fields, stamped with the loop's clock, not a clock call per I/O.
+    private long bytesIn;
+    private long bytesOut;
+    private long openedNanos;
+    private long lastProgressNanos;
 
     Connection(Reactor reactor, SocketChannel channel, String service, StreamHandler handler, Limits limits,
                Runnable onClosed) throws IOException {
@@ -110,6 +115,8 @@ public final class Connection extends IoHandler {
         key = reactor.register(channel, OP_READ, this);
         interestOps = OP_READ;
         long now = System.nanoTime();
+        openedNanos = now;
+        lastProgressNanos = now;
         if (limits.idleTimeoutEnabled()) {
             idle = new LazyDeadline(reactor, "idle #" + id, limits.idleTimeout(), this::idleExpired);
             idle.start(now);
@@ -217,6 +224,44 @@ public final class Connection extends IoHandler {
     }
 
     /**
+     * True when {@code bytes} more can be queued without taking pending output past {@code maxPending}, or when
+     * nothing is pending at all (a consumer that is all caught up always gets one more message, whatever its size).
+     * The slow-consumer test shared by the chat room's fan-out and the dashboard's event stream: a producer that must
+     * not wait for one slow reader asks this before each send, and cuts (the chat room) or skips (the dashboard) the
+     * reader that fails it.
+     *
+     * @param bytes      the size of the next message
+     * @param maxPending the most output this consumer may have pending
+     * @return whether sending {@code bytes} now keeps this consumer within {@code maxPending}
+     */
+    public boolean canTake(long bytes, long maxPending) {
+        long pending = out.pending();
+        return pending == 0 || pending + bytes <= maxPending;
+    }
+
+    /** {@return bytes read from this connection since it opened} */
+    public long bytesRead() {
+        return bytesIn;
+    }
+
+    /** {@return bytes written to the socket (not merely queued) since it opened} */
+    public long bytesWritten() {
+        return bytesOut;
+    }
+
+    /** {@return a snapshot of this connection, for a dashboard or a log} Reactor thread only. */
+    public ConnectionInfo info() {
+        assert reactor.inReactorThread() : "info off the reactor thread";
+        return info(System.nanoTime());
+    }
+
+    ConnectionInfo info(long now) {
+        return new ConnectionInfo(id, service, reactor.name(), remoteAddress, state, (interestOps & OP_READ) != 0,
+                (interestOps & OP_WRITE) != 0, out.pending(), limits.highWater(), limits.lowWater(), bytesIn, bytesOut,
+                now - openedNanos, Math.max(0, now - lastProgressNanos));
+    }
+
+    /**
      * Attaches any object of the handler's, e.g. a session; replaces the previous one.
      *
      * @param value the object, or null to forget the previous one
@@ -281,6 +326,7 @@ public final class Connection extends IoHandler {
             }
             budget -= n;
             stats.bytesRead += n;
+            bytesIn += n;
             progress();
             boolean answering = state == ConnectionState.OPEN;
             if (trace.on) {
@@ -369,6 +415,7 @@ public final class Connection extends IoHandler {
             return;
         }
         stats.bytesWritten += written;
+        bytesOut += written;
         // What this call queued, not the change in out.pending(): the queue's edges call the handler from inside
         // out.write, and a handler that closes the connection there (a slow consumer cut in onWritabilityChanged) or
         // sends again has already moved out.pending() and counted its own part.
@@ -417,6 +464,7 @@ public final class Connection extends IoHandler {
 
     private void wrote(long bytes) {
         stats.bytesWritten += bytes;
+        bytesOut += bytes;
         stats.bytesPending -= bytes;
         if (bytes > 0) {
             progress();
@@ -634,6 +682,7 @@ public final class Connection extends IoHandler {
     // ---------------------------------------------------------------------------------- idle timeout
 
     private void progress() {
+        lastProgressNanos = reactor.loopNanos;
         if (idle != null) {
             idle.progress(System.nanoTime()); // a vDSO call, and only when idle timeouts are on
         }

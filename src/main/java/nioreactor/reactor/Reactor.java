@@ -122,6 +122,11 @@ public final class Reactor implements Executor {
     /** What the last idle wait was, so the trace says when the backoff moves from one phase to the next. */
     private IdlePhase idlePhase = IdlePhase.WORKING;
     private long nextConnectionId = 1;
+    /**
+     * A System.nanoTime() the loop already took this iteration (its start, then select's return), for connections to
+     * stamp their progress with: no clock call per read or write.
+     */
+    long loopNanos = System.nanoTime();
 
     // Graceful shutdown; reactor thread only.
     private boolean shuttingDown;
@@ -132,7 +137,7 @@ public final class Reactor implements Executor {
 
     private Reactor(Builder b) {
         this.name = b.name;
-        this.trace = b.trace;
+        this.trace = b.trace.forReactor(); // its own copy: taps added to it reach no other reactor
         this.selectCall = b.selectCall;
         this.selectorOpener = b.selectorOpener;
         this.spinThreshold = b.spinThreshold;
@@ -204,6 +209,7 @@ public final class Reactor implements Executor {
         try {
             while (running) {
                 long start = System.nanoTime();
+                loopNanos = start;
                 boolean worked = runTasks();
                 long selectStart = System.nanoTime();
                 long workStart = select(selectStart);
@@ -258,10 +264,12 @@ public final class Reactor implements Executor {
         }
         int n = selectCall.select(selector, dispatcher, timeoutMillis);
         long returned = System.nanoTime();
+        loopNanos = returned; // handlers ran inside select, a little earlier; close enough for "last progress"
         stats.selects++;
         if (n == 0) {
             stats.emptySelects++;
         }
+        stats.keysReady.record(n);
         if (trace.on && (n > 0 || timeoutMillis != 0)) {
             trace.event("select -> {} ready after {} us", n, (returned - now) / 1_000);
         }
@@ -648,6 +656,70 @@ public final class Reactor implements Executor {
             }
             throw new IllegalStateException(name + " did not answer with a stats snapshot", e);
         }
+    }
+
+    /**
+     * Adds a tap: from now on every trace event of this reactor (the {@code --trace} lines, whether or not the log is
+     * on) is handed to {@code tap}, on the reactor thread, as it happens. A tap must be quick and must not block: it
+     * runs inside the loop's I/O path. While no tap is registered and the log is off, tracing costs one field read per
+     * event site. Reactor thread only.
+     *
+     * @param tap called with each event
+     */
+    public void addTraceTap(Consumer<TraceEvent> tap) {
+        assert inReactorThread() : "trace taps are reactor-thread state";
+        trace.addTap(Objects.requireNonNull(tap));
+    }
+
+    /**
+     * Removes a tap added with {@link #addTraceTap}. Reactor thread only.
+     *
+     * @param tap the tap to remove
+     * @return whether it was registered
+     */
+    public boolean removeTraceTap(Consumer<TraceEvent> tap) {
+        assert inReactorThread() : "trace taps are reactor-thread state";
+        return trace.removeTap(tap);
+    }
+
+    /** {@return how many trace taps are registered now} Reactor thread only. */
+    public int traceTapCount() {
+        assert inReactorThread() : "trace taps are reactor-thread state";
+        return trace.tapCount();
+    }
+
+    /**
+     * {@return a snapshot of every open connection of this reactor, as {@link Connection#info()} sees it, in no
+     * particular order} Any thread: on the reactor thread it is taken at once; another thread waits for the reactor
+     * (up to 10 s); after the loop ended, the list is empty.
+     */
+    public List<ConnectionInfo> connectionInfos() {
+        if (inReactorThread()) {
+            return infos();
+        }
+        if (!started.get() || finalStats != null) {
+            return List.of();
+        }
+        try {
+            return submit(this::infos).get(ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(name + ": interrupted while waiting for the connections", e);
+        } catch (ExecutionException | TimeoutException e) {
+            if (finalStats != null) {
+                return List.of();
+            }
+            throw new IllegalStateException(name + " did not answer with its connections", e);
+        }
+    }
+
+    private List<ConnectionInfo> infos() {
+        long now = System.nanoTime();
+        List<ConnectionInfo> all = new ArrayList<>();
+        for (Connection c : connections()) {
+            all.add(c.info(now));
+        }
+        return all;
     }
 
     /** {@return every open connection of this reactor, accepted or outbound} Reactor thread only. */

@@ -14,6 +14,8 @@ public final class ReactorStats {
 
     /** Upper bounds of the loop-time histogram's buckets in microseconds; a last, unbounded bucket follows. */
     public static final List<Long> LOOP_TIME_BOUNDS_MICROS = LoopHistogram.BOUNDS_MICROS;
+    /** Upper bounds (inclusive) of the keys-ready-per-select histogram's buckets; a last, unbounded bucket follows. */
+    public static final List<Integer> KEYS_READY_BOUNDS = ReadyHistogram.BOUNDS;
 
     private final long loops;
     private final long selects;
@@ -46,6 +48,8 @@ public final class ReactorStats {
     private final long[] closedByReason;
     private final long[] loopTimeCounts;
     private final long loopTimeSumNanos;
+    private final long[] keysReadyCounts;
+    private final long keysReadySum;
     private final List<Sample> services;
 
     ReactorStats(Stats s) {
@@ -80,6 +84,8 @@ public final class ReactorStats {
         closedByReason = s.closedByReason.clone();
         loopTimeCounts = s.loopTime.counts.clone();
         loopTimeSumNanos = s.loopTime.sumNanos;
+        keysReadyCounts = s.keysReady.counts.clone();
+        keysReadySum = s.keysReady.sum;
         services = List.copyOf(s.sampleServices());
     }
 
@@ -265,6 +271,21 @@ public final class ReactorStats {
     /** {@return total work time of the recorded iterations, in nanoseconds} */
     public long loopTimeSumNanos() {
         return loopTimeSumNanos;
+    }
+
+    /**
+     * {@return the selects that returned a number of ready keys in bucket {@code i} of {@link #KEYS_READY_BOUNDS}}
+     * Not cumulative; the last index is the unbounded bucket. Bucket 0 holds the empty selects.
+     *
+     * @param i the bucket, from 0 to {@code KEYS_READY_BOUNDS.size()}
+     */
+    public long keysReadyCount(int i) {
+        return keysReadyCounts[i];
+    }
+
+    /** {@return the ready keys summed over every select: divided by {@link #selects()}, the keys handled per wakeup} */
+    public long keysReadySum() {
+        return keysReadySum;
     }
 
     /** {@return every registered service counter and gauge, in registration order} */

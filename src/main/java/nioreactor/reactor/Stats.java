@@ -28,6 +28,8 @@ final class Stats {
     long timersFired;
     long handlerErrors;
     final LoopHistogram loopTime = new LoopHistogram();
+    /** How many keys each select returned ready. */
+    final ReadyHistogram keysReady = new ReadyHistogram();
 
     // TCP
     long connectionsAccepted;

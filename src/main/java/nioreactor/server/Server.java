@@ -113,9 +113,9 @@ public final class Server implements AutoCloseable {
                     new UdpLimits(config.datagramBudget(), config.udpPendingReplies())));
         }
         if (config.metricsPort() != ServerConfig.DISABLED) {
-            InetSocketAddress at = address(config.metricsPort());
+            InetSocketAddress at = new InetSocketAddress(config.metricsHost(), config.metricsPort());
             metrics = bound("metrics", "tcp", at, MetricsEndpoint.listen(reactor, at,
-                    limits.withMaxConnections(config.metricsMaxConnections())));
+                    limits.withMaxConnections(config.metricsMaxConnections()), config.dashboardMaxClients()));
         }
         if (config.chatPort() != ServerConfig.DISABLED) {
             InetSocketAddress at = address(config.chatPort());
@@ -186,7 +186,8 @@ public final class Server implements AutoCloseable {
             log.info("time listening on udp {} (zone {})", hostPort(time.localAddress()), config.zone());
         }
         if (metrics != null) {
-            log.info("metrics listening on http://{}/metrics", hostPort(metricsAddress()));
+            log.info("metrics listening on http://{}/metrics (the dashboard: http://{}/)", hostPort(metricsAddress()),
+                    hostPort(metricsAddress()));
         }
         if (chat != null) {
             log.info("chat listening on tcp {}", hostPort(chatAddress()));

@@ -32,6 +32,9 @@ public final class ServerConfig {
     public static final int DEFAULT_METRICS_MAX_CONNECTIONS = MetricsEndpoint.DEFAULT_MAX_CONNECTIONS;
     /** The mode of the AF_UNIX socket files: owner and group may connect (connecting needs write permission). */
     public static final String DEFAULT_UNIX_MODE = "rw-rw----";
+    /** The metrics port (and its dashboard) binds loopback whatever {@code --host} says, unless told otherwise. */
+    public static final String DEFAULT_METRICS_HOST = "127.0.0.1";
+    public static final int DEFAULT_DASHBOARD_MAX_CLIENTS = MetricsEndpoint.DEFAULT_DASHBOARD_MAX_CLIENTS;
     public static final int DEFAULT_CHAT_MAX_LINE = ChatRoom.DEFAULT_MAX_LINE;
     public static final long DEFAULT_CHAT_MAX_PENDING = ChatRoom.DEFAULT_MAX_PENDING;
 
@@ -77,6 +80,8 @@ public final class ServerConfig {
     public int chatPort() { return b.chatPort; }
     public int chatMaxLine() { return b.chatMaxLine; }
     public long chatMaxPending() { return b.chatMaxPending; }
+    public String metricsHost() { return b.metricsHost; }
+    public int dashboardMaxClients() { return b.dashboardMaxClients; }
     /** The Redis-protocol key-value service's port; off ({@link #DISABLED}) unless asked for. */
     public int kvPort() { return b.kvPort; }
     public KvSettings kvSettings() { return b.kvSettings; }
@@ -108,6 +113,8 @@ public final class ServerConfig {
         private int chatPort = DISABLED;
         private int chatMaxLine = DEFAULT_CHAT_MAX_LINE;
         private long chatMaxPending = DEFAULT_CHAT_MAX_PENDING;
+        private String metricsHost = DEFAULT_METRICS_HOST;
+        private int dashboardMaxClients = DEFAULT_DASHBOARD_MAX_CLIENTS;
         private int kvPort = DISABLED;
         private KvSettings kvSettings = KvSettings.DEFAULTS;
 
@@ -127,6 +134,8 @@ public final class ServerConfig {
         public Builder framedPort(int v) { framedPort = port(v); return this; }
         public Builder udpPort(int v) { udpPort = port(v); return this; }
         public Builder metricsPort(int v) { metricsPort = port(v); return this; }
+        public Builder metricsHost(String v) { metricsHost = java.util.Objects.requireNonNull(v); return this; }
+        public Builder dashboardMaxClients(int v) { dashboardMaxClients = atLeast(v, 0, "dashboard max clients"); return this; }
         public Builder zone(ZoneId v) { zone = v; return this; }
         public Builder maxFrame(int v) { maxFrame = atLeast(v, 0, "max frame"); return this; }
         public Builder backlog(int v) { backlog = atLeast(v, 1, "backlog"); return this; }
@@ -189,6 +198,8 @@ public final class ServerConfig {
             c.chatPort = chatPort;
             c.chatMaxLine = chatMaxLine;
             c.chatMaxPending = chatMaxPending;
+            c.metricsHost = metricsHost;
+            c.dashboardMaxClients = dashboardMaxClients;
             c.kvPort = kvPort;
             c.kvSettings = kvSettings;
             return c;
