@@ -256,7 +256,7 @@ public final class Connection extends IoHandler {
     }
 
     ConnectionInfo info(long now) {
-        return new ConnectionInfo(id, service, reactor.name(), remoteAddress, state, (interestOps & OP_READ) != 0,
+        return new ConnectionInfo(id, service, reactor.name(), remoteAddress, peer(), state, (interestOps & OP_READ) != 0,
                 (interestOps & OP_WRITE) != 0, out.pending(), limits.highWater(), limits.lowWater(), bytesIn, bytesOut,
                 now - openedNanos, Math.max(0, now - lastProgressNanos));
     }

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import nioreactor.client.FramedClient;
 import nioreactor.client.UpperClient;
 import nioreactor.metrics.PrometheusText;
+import nioreactor.reactor.ConnectionInfo;
 import nioreactor.testing.Eventually;
 import nioreactor.testing.UnixSockets;
 import org.junit.jupiter.api.AfterEach;
@@ -55,6 +56,8 @@ class UnixListenersTest {
                 assertThat(upper.remoteAddress()).isEqualTo(UnixDomainSocketAddress.of(server.unixTcpPath()));
                 // Every connection says which family it is: /metrics splits out the AF_UNIX ones.
                 Eventually.until(() -> server.stats().connectionsActiveUnix() == 2, () -> "two unix connections");
+                assertThat(server.reactor().connectionInfos()).extracting(ConnectionInfo::peer)
+                        .containsExactlyInAnyOrder("unix " + server.unixTcpPath(), "unix " + server.unixFramedPath());
                 Map<String, Double> metrics = PrometheusText.parse(PrometheusText.render(server.stats()));
                 assertThat(metrics).containsEntry("nioreactor_connections_active_unix", 2.0)
                         .containsEntry("nioreactor_connections_accepted_unix_total", 2.0)
