@@ -6,10 +6,24 @@ override MVN := $(MVN) -Dstyle.color=never
 JAR := target/nioreactor.jar
 SOURCES := $(shell find src/main -type f 2>/dev/null) pom.xml
 
-.PHONY: run test test-browser install library-deps jar clean bench bench-kv bench-micro soak test-redis
+.PHONY: run run-tls test test-browser install library-deps jar clean bench bench-kv bench-micro soak test-redis
 
 run: $(JAR)
 	java -jar $(JAR) serve
+
+# The services plus upper-echo over TLS on 8443 and framed upper-echo on 8444, with a self-signed certificate for
+# localhost and 127.0.0.1 made on first use by the JDK's own keytool (no openssl, no extra dependency) in target/tls/.
+# target/tls/cert.pem is that certificate, for clients: client --tls --cafile target/tls/cert.pem.
+TLS_DIR := target/tls
+run-tls: $(JAR)
+	@test -f $(TLS_DIR)/server.p12 || { mkdir -p $(TLS_DIR) && \
+	  keytool -genkeypair -alias nioreactor -keyalg EC -groupname secp256r1 -dname CN=localhost \
+	    -ext san=dns:localhost,ip:127.0.0.1 -validity 365 -keystore $(TLS_DIR)/server.p12 -storetype PKCS12 \
+	    -storepass changeit -keypass changeit && \
+	  keytool -exportcert -rfc -alias nioreactor -keystore $(TLS_DIR)/server.p12 -storepass changeit \
+	    -file $(TLS_DIR)/cert.pem && echo "wrote $(TLS_DIR)/server.p12 and $(TLS_DIR)/cert.pem"; }
+	java -jar $(JAR) serve --tls-tcp 8443 --tls-framed 8444 --tls-keystore $(TLS_DIR)/server.p12 \
+	  --tls-keystore-password changeit
 
 # Every test (unit tests, then the integration tests against the packaged jars), the library's Javadoc with every
 # warning an error, the install, a check of what an embedder's classpath gets from it, and a compile of the bench

@@ -91,4 +91,16 @@ mkdir -p bench/results
   --scenarios "${BENCH_SCENARIOS:-pingpong,big,framed,churn,udp,idle,unix}" \
   --python "$(command -v python3)" --seed-server bench/seed_time_server.py \
   --out bench/results/latest.md
+
+# TLS (issue 12): nioreactor's TLS layer against Netty's SslHandler on the JDK provider, same JDK, certificate,
+# protocol and suite, both pinned; the load generator is a TLS client through nioreactor's own client-mode layer.
+if [ "${BENCH_TLS:-1}" != 0 ]; then
+  "${NICE[@]}" "${PIN[@]}" "$JAVA17/bin/java" -Xms512m -Xmx1g -jar "$JAR" run \
+    --jar "$JAR" --jdk "$JAVA17" --server-cpu "$SERVER_CPU" --load-cpu "$LOAD_CPU" \
+    --seconds "${BENCH_SECONDS:-1}" --warmup "${BENCH_WARMUP:-0.5}" --rounds "${BENCH_ROUNDS:-3}" \
+    --conns 100 --big-conns 10 --big-size 16384 --churn-loops "${BENCH_CHURN:-8}" --idle "$IDLE" \
+    --servers nioreactor-tls,netty-nio-tls --scenarios "${BENCH_TLS_SCENARIOS:-pingpong,big,churn,idle}" \
+    --tls-protocol "${BENCH_TLS_PROTOCOL:-TLSv1.3}" --tls-cipher "${BENCH_TLS_CIPHER:-TLS_AES_128_GCM_SHA256}" \
+    --out bench/results/latest-tls.md
+fi
 echo "load at end: $(uptime)"

@@ -15,13 +15,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import javax.net.ssl.SSLException;
+import nioreactor.client.ClientTls;
 import nioreactor.client.EchoClient;
 import nioreactor.client.FramedClient;
 import nioreactor.client.LineSession;
 import nioreactor.client.Timeouts;
 import nioreactor.client.UpperClient;
 import nioreactor.server.ServerConfig;
+import nioreactor.tls.TlsFileException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -66,6 +70,9 @@ final class ClientCommand implements Callable<Integer> {
                     + Converters.DURATION_SECONDS)
     Duration readTimeout = Timeouts.DEFAULT_READ;
 
+    @Mixin
+    TlsClientOptions tlsOptions = new TlsClientOptions();
+
     @Spec
     CommandSpec spec;
 
@@ -79,6 +86,9 @@ final class ClientCommand implements Callable<Integer> {
         if (port != null) {
             return port;
         }
+        if (tlsOptions.tls) {
+            return framed ? ServerConfig.DEFAULT_TLS_FRAMED_PORT : ServerConfig.DEFAULT_TLS_TCP_PORT;
+        }
         return framed ? ServerConfig.DEFAULT_FRAMED_PORT : ServerConfig.DEFAULT_TCP_PORT;
     }
 
@@ -88,6 +98,9 @@ final class ClientCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--port must be between 1 and 65535");
         }
         if (lines) {
+            if (tlsOptions.tls) {
+                throw new ParameterException(spec.commandLine(), "--lines does not speak TLS yet; drop --tls");
+            }
             if (framed) {
                 throw new ParameterException(spec.commandLine(), "--lines and --framed cannot be combined");
             }
@@ -102,7 +115,14 @@ final class ClientCommand implements Callable<Integer> {
         Timeouts timeouts = new Timeouts(connectTimeout, readTimeout);
         EchoClient client;
         try {
-            client = framed ? FramedClient.connect(server, timeouts) : UpperClient.connect(server, timeouts);
+            ClientTls tls = tlsOptions.settings(spec.commandLine(), host);
+            client = framed ? FramedClient.connect(server, timeouts, tls) : UpperClient.connect(server, timeouts, tls);
+        } catch (TlsFileException e) {
+            terminal.err().println("client: " + e.getMessage());
+            return 2;
+        } catch (SSLException e) {
+            terminal.err().println("client: cannot connect to " + where + ": " + tlsOptions.explain(e));
+            return 1;
         } catch (UnknownHostException e) {
             terminal.err().println("client: cannot connect to " + where + ": unknown host");
             return 1;

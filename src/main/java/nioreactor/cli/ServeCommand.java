@@ -12,12 +12,15 @@ import java.util.concurrent.TimeUnit;
 import nioreactor.kv.KvSettings;
 import nioreactor.reactor.Limits;
 import nioreactor.reactor.SelectStrategy;
+import nioreactor.reactor.TlsContext;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
 import nioreactor.server.ServiceBindException;
+import nioreactor.tls.TlsFileException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -186,8 +189,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--trace", description = "Log every reactor event (select, accept, read, write, OP_WRITE, close...).")
     boolean trace;
 
+    @Mixin
+    TlsServeOptions tlsOptions = new TlsServeOptions();
+
     @Spec
     CommandSpec spec;
+
+    /** Loaded from the TLS options by {@link #call} before {@link #config}; null when no TLS port is on. */
+    private TlsContext tls;
 
     private final Terminal terminal;
 
@@ -224,12 +233,23 @@ final class ServeCommand implements Callable<Integer> {
                 .trace(trace)
                 .selectStrategy(selectStrategy)
                 .spinFor(spinFor)
+                .tlsTcpPort(tlsOptions.tcpPort)
+                .tlsFramedPort(tlsOptions.framedPort)
+                .tlsChatPort(tlsOptions.chatPort)
+                .tlsKvPort(tlsOptions.kvPort)
+                .tls(tls)
                 .build();
     }
 
     @Override
     public Integer call() throws Exception {
         ServerConfig config;
+        try {
+            tls = tlsOptions.load(spec.commandLine());
+        } catch (TlsFileException e) {
+            terminal.err().println("serve: " + e.getMessage());
+            return 2; // like a wrong command line: nothing was started, and trying again will not help
+        }
         try {
             config = config();
         } catch (IllegalArgumentException e) {
@@ -242,6 +262,9 @@ final class ServeCommand implements Callable<Integer> {
         if (signals.intIgnored()) {
             log.info("SIGINT is ignored in this process (inherited: started in the background by a script?);"
                     + " stop it with SIGTERM (kill PID)");
+        }
+        if (tls != null && !Signals.onHangup(() -> tlsOptions.reload(tls))) {
+            log.info("SIGHUP cannot be handled on this JVM; restart serve to load a new TLS certificate");
         }
         Server server;
         try {
@@ -265,6 +288,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         log.info("signal received; shutting down (up to {} ms)", shutdownTimeout.toMillis());
         server.close();
+        tlsOptions.close();
         return 0;
     }
 
@@ -278,6 +302,10 @@ final class ServeCommand implements Callable<Integer> {
             case "framed-echo" -> "--framed";
             case "time" -> "--udp";
             case "metrics" -> "--metrics";
+            case "upper-echo-tls" -> "--tls-tcp";
+            case "framed-echo-tls" -> "--tls-framed";
+            case "chat-tls" -> "--tls-chat";
+            case "kv-tls" -> "--tls-kv";
             case "kv" -> "--kv";
             default -> null;
         };

@@ -31,11 +31,15 @@ abstract class ClientSocket implements Closeable {
 
     abstract SocketAddress remoteAddress();
 
-    static ClientSocket open(SocketAddress server, Timeouts timeouts) throws IOException {
+    /** {@code tls} (may be null) is for TCP only: the server offers no TLS on its socket files. */
+    static ClientSocket open(SocketAddress server, Timeouts timeouts, ClientTls tls) throws IOException {
         if (server instanceof UnixDomainSocketAddress unix) {
+            if (tls != null) {
+                throw new IllegalArgumentException("TLS is for TCP ports; " + unix.getPath() + " is an AF_UNIX socket file");
+            }
             return new Unix(unix, timeouts);
         }
-        return new Tcp(TcpConnect.open((InetSocketAddress) server, timeouts));
+        return new Tcp(TcpConnect.open((InetSocketAddress) server, timeouts, tls));
     }
 
     private static final class Tcp extends ClientSocket {

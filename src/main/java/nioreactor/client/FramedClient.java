@@ -29,7 +29,12 @@ public final class FramedClient implements EchoClient {
     }
 
     public static FramedClient connect(SocketAddress server, Timeouts timeouts) throws IOException {
-        return new FramedClient(ClientSocket.open(server, timeouts));
+        return connect(server, timeouts, null);
+    }
+
+    /** Over TLS when {@code tls} is not null (the server's TLS port), else plain TCP, or AF_UNIX for a socket file. */
+    public static FramedClient connect(SocketAddress server, Timeouts timeouts, ClientTls tls) throws IOException {
+        return new FramedClient(ClientSocket.open(server, timeouts, tls));
     }
 
     /**

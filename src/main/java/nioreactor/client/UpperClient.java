@@ -38,7 +38,12 @@ public final class UpperClient implements EchoClient {
     }
 
     public static UpperClient connect(SocketAddress server, Timeouts timeouts) throws IOException {
-        return new UpperClient(ClientSocket.open(server, timeouts));
+        return connect(server, timeouts, null);
+    }
+
+    /** Over TLS when {@code tls} is not null (the server's TLS port), else plain TCP, or AF_UNIX for a socket file. */
+    public static UpperClient connect(SocketAddress server, Timeouts timeouts, ClientTls tls) throws IOException {
+        return new UpperClient(ClientSocket.open(server, timeouts, tls));
     }
 
     /** Sends {@code request} and reads back exactly {@code request.length} bytes: the whole echo, nothing more. */

@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +38,12 @@ import org.slf4j.LoggerFactory;
  * {@link StreamHandler#onWritabilityChanged}. A handler that wants its own flow control can also
  * {@link #pauseReading()} and {@link #resumeReading()}.
  *
- * <p>An idle connection holds no buffer: its cost is this object, its queue's few fields and the JDK's channel and key.
+ * <p><b>TLS.</b> A connection made with a {@link TlsContext} runs its handler over TLS unchanged: the handler hears
+ * {@code onOpen} once the handshake is done, gets plaintext in {@code onData}, and {@link #send} takes plaintext. What
+ * is queued and counted against the water marks ({@link #pendingBytes}) is then ciphertext. See {@link TlsTransport}.
+ *
+ * <p>An idle connection holds no buffer: its cost is this object, its queue's few fields and the JDK's channel and key
+ * (and, over TLS, its {@code SSLEngine}).
  */
 public final class Connection extends IoHandler {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
@@ -55,8 +61,12 @@ public final class Connection extends IoHandler {
     private final SocketAddress localAddress;
     private final SocketAddress remoteAddress;
     private final boolean unix;
+    /** Null for a plaintext connection: the hot path then pays one null check for TLS. */
+    private final TlsTransport tls;
 
     private SelectionKey key;
+    /** An outbound connection's future, completed once the handler has heard onOpen; null for accepted ones. */
+    private CompletableFuture<Connection> connected;
     private ConnectionState state = ConnectionState.OPEN;
     /** Why the connection will close once it is done flushing (DRAINING, LINGERING, INPUT_CLOSED). */
     private CloseReason closeReason = CloseReason.PEER_EOF;
@@ -80,7 +90,7 @@ public final class Connection extends IoHandler {
     private long lastProgressNanos;
 
     Connection(Reactor reactor, SocketChannel channel, String service, StreamHandler handler, Limits limits,
-               Runnable onClosed) throws IOException {
+               Runnable onClosed, TlsContext tlsContext) throws IOException {
         this.reactor = reactor;
         this.stats = reactor.stats;
         this.trace = reactor.trace();
@@ -104,10 +114,22 @@ public final class Connection extends IoHandler {
         this.localAddress = channel.getLocalAddress();
         this.remoteAddress = channel.getRemoteAddress();
         this.unix = remoteAddress instanceof UnixDomainSocketAddress;
+        if (tlsContext == null) {
+            this.tls = null;
+        } else {
+            // The peer's address names the session cache entry (and, for a client without a peer host, SNI).
+            InetSocketAddress peer = remoteAddress instanceof InetSocketAddress inet ? inet : null;
+            this.tls = new TlsTransport(this, tlsContext.newEngine(peer == null ? null : peer.getHostString(),
+                    peer == null ? -1 : peer.getPort()), tlsContext);
+        }
     }
 
-    /** Registers with the selector for reading (taking over the key of a just-connected channel) and says so. */
-    void open() throws IOException {
+    /**
+     * Registers with the selector for reading (taking over the key of a just-connected channel) and tells the handler,
+     * at once or, over TLS, once the handshake is done; then completes {@code connected} (outbound only, else null).
+     */
+    void open(CompletableFuture<Connection> connected) throws IOException {
+        this.connected = connected;
         stats.connectionsActive++; // first: a failed register closes it, and closing counts it down
         if (unix) {
             stats.connectionsActiveUnix++;
@@ -124,11 +146,29 @@ public final class Connection extends IoHandler {
         if (limits.writeTimeoutEnabled()) {
             writeStall = new LazyDeadline(reactor, "write-stall #" + id, limits.writeTimeout(), this::writeStalled);
         }
+        if (tls != null) {
+            tls.start();
+        } else {
+            opened();
+        }
+    }
+
+    private void opened() {
         try {
             handler.onOpen(this);
         } catch (RuntimeException e) {
             stats.handlerErrors++;
             failed(e);
+        }
+        if (connected == null) {
+            return;
+        }
+        if (state == ConnectionState.CLOSED) {
+            // onOpen threw (logged, counted): the caller must not be handed a connection that is already gone.
+            connected.completeExceptionally(new java.net.ConnectException("connected to " + remoteAddress
+                    + ", but the handler failed in onOpen and the connection was closed"));
+        } else {
+            connected.complete(this);
         }
     }
 
@@ -213,7 +253,7 @@ public final class Connection extends IoHandler {
         return String.valueOf(remoteAddress);
     }
 
-    /** {@return bytes handed to {@link #send} and not yet taken by the socket} */
+    /** {@return bytes handed to {@link #send} and not yet taken by the socket; over TLS, the ciphertext they became} */
     public long pendingBytes() {
         return out.pending();
     }
@@ -306,8 +346,10 @@ public final class Connection extends IoHandler {
         int budget = limits.readBudget();
         while (budget > 0 && wantsInput()) {
             buf.clear();
-            if (budget < buf.capacity()) {
-                buf.limit(budget);
+            // Over TLS, the start of a record split across reads goes first, so the engine sees it whole.
+            int carried = tls == null ? 0 : tls.carryInto(buf);
+            if (budget < buf.remaining()) {
+                buf.limit(carried + budget);
             }
             int asked = buf.remaining();
             int n;
@@ -318,10 +360,16 @@ public final class Connection extends IoHandler {
                 return;
             }
             if (n < 0) {
+                if (tls != null) {
+                    tls.inputEnded(carried > 0);
+                }
                 onPeerEof();
                 return;
             }
             if (n == 0) {
+                if (carried > 0) {
+                    tls.unwrap(buf.flip()); // keeps the partial record again
+                }
                 return;
             }
             budget -= n;
@@ -332,7 +380,11 @@ public final class Connection extends IoHandler {
             if (trace.on) {
                 trace.event("read #{} {} bytes{}", id, n, answering ? "" : " (discarded: " + state + ")");
             }
-            if (answering) {
+            if (tls != null) {
+                if (answering) {
+                    tls.unwrap(buf.flip());
+                }
+            } else if (answering) {
                 buf.flip();
                 handler.onData(this, buf);
             }
@@ -344,13 +396,17 @@ public final class Connection extends IoHandler {
 
     private boolean wantsInput() {
         return switch (state) {
-            case OPEN -> !pausedByHandler;
+            case OPEN -> !pausedByHandler && (tls == null || !tls.blocksReading());
             case DRAINING, LINGERING -> true; // read and discard, so that closing does not turn into a reset
             case PAUSED, INPUT_CLOSED, CLOSED -> false;
         };
     }
 
     private void onPeerEof() {
+        if (tls != null && !tls.handlerOpened()) {
+            close(CloseReason.PEER_EOF); // during the handshake: nobody to flush replies to
+            return;
+        }
         boolean answering = state == ConnectionState.OPEN || state == ConnectionState.PAUSED;
         String lost = answering ? handler.partialMessage() : null;
         if (lost != null) {
@@ -401,11 +457,25 @@ public final class Connection extends IoHandler {
     public void send(ByteBuffer src) {
         onReactorThread("send");
         if (state == ConnectionState.CLOSED || state == ConnectionState.LINGERING) {
-            stats.bytesAbandoned += src.remaining();
-            log.debug("#{} is {}; {} bytes abandoned", id, state, src.remaining());
-            src.position(src.limit());
+            abandon(src);
             return;
         }
+        if (tls != null) {
+            tls.send(src);
+        } else {
+            write(src);
+        }
+    }
+
+    /** Drops what {@link #send} got too late (closed, or our FIN or close_notify already sent). */
+    void abandon(ByteBuffer src) {
+        stats.bytesAbandoned += src.remaining();
+        log.debug("#{} is {}; {} bytes abandoned", id, state, src.remaining());
+        src.position(src.limit());
+    }
+
+    /** sendall of bytes as they go on the wire: plaintext, or over TLS the ciphertext {@link TlsTransport} made. */
+    void write(ByteBuffer src) {
         int offered = src.remaining();
         long written;
         try {
@@ -584,6 +654,12 @@ public final class Connection extends IoHandler {
     }
 
     private void startLingering() {
+        if (tls != null && tls.sendCloseNotify() && !out.isEmpty()) {
+            return; // still DRAINING: close_notify waits in the queue, and once it is out this runs again
+        }
+        if (state == ConnectionState.CLOSED) {
+            return; // writing close_notify failed
+        }
         state = ConnectionState.LINGERING;
         try {
             channel.shutdownOutput();
@@ -634,6 +710,9 @@ public final class Connection extends IoHandler {
         if (state == ConnectionState.CLOSED) {
             return;
         }
+        if (tls != null) {
+            tls.closing(reason, out.isEmpty()); // close_notify, if the socket can take it in order
+        }
         state = ConnectionState.CLOSED;
         long abandoned = out.discard();
         stats.bytesPending -= abandoned;
@@ -670,13 +749,61 @@ public final class Connection extends IoHandler {
         if (onClosed != null) {
             onClosed.run();
         }
-        try {
-            handler.onClose(this, reason);
-        } catch (RuntimeException e) {
-            stats.handlerErrors++;
-            log.warn("#{} onClose handler failed", id, e);
+        if (tls == null || tls.handlerOpened()) {
+            try {
+                handler.onClose(this, reason);
+            } catch (RuntimeException e) {
+                stats.handlerErrors++;
+                log.warn("#{} onClose handler failed", id, e);
+            }
+        } else if (connected != null) {
+            // An outbound TLS connection whose handshake failed: to its handler, a connect that failed.
+            Connector.fail(reactor, remoteAddress, handler, tls.failure(), connected);
         }
         reactor.connectionClosed();
+    }
+
+    // ------------------------------------------------------------------------------- for the TLS layer
+
+    /** Plaintext for the handler, unless the connection stopped answering (closing) while it was decoded. */
+    void deliver(ByteBuffer plaintext) {
+        if (state != ConnectionState.OPEN && state != ConnectionState.PAUSED) {
+            return;
+        }
+        try {
+            handler.onData(this, plaintext);
+        } catch (RuntimeException e) {
+            // Caught here, not in the loop: this may run in a task (a delegated task's end), where the loop would
+            // only log it and leave the connection open.
+            stats.handlerErrors++;
+            failed(e);
+        }
+    }
+
+    void tlsEstablished() {
+        opened();
+    }
+
+    /** The peer's close_notify: like a FIN. */
+    void tlsInputClosed() {
+        onPeerEof();
+    }
+
+    void tlsReadingChanged() {
+        updateInterest();
+    }
+
+    boolean outputIdle() {
+        return out.isEmpty();
+    }
+
+    /** A last record (alert, close_notify) straight to the socket, as the connection closes; failures ignored. */
+    void writeBestEffort(ByteBuffer src) {
+        try {
+            stats.bytesWritten += channel.write(src);
+        } catch (IOException e) {
+            log.debug("#{} last TLS record not sent: {}", id, e.toString());
+        }
     }
 
     // ---------------------------------------------------------------------------------- idle timeout

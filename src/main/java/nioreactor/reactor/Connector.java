@@ -30,22 +30,24 @@ final class Connector extends IoHandler {
     private final SocketAddress remote;
     private final StreamHandler handler;
     private final Limits limits;
+    private final TlsContext tls;
     private final CompletableFuture<Connection> result;
     private SelectionKey key;
     private Timer timeout;
 
     private Connector(Reactor reactor, SocketChannel channel, SocketAddress remote, StreamHandler handler,
-                      Limits limits, CompletableFuture<Connection> result) {
+                      Limits limits, TlsContext tls, CompletableFuture<Connection> result) {
         this.reactor = reactor;
         this.channel = channel;
         this.remote = remote;
         this.handler = handler;
         this.limits = limits;
+        this.tls = tls;
         this.result = result;
     }
 
     /** Starts a connect. Reactor thread only. */
-    static void start(Reactor reactor, SocketAddress remote, StreamHandler handler, Limits limits,
+    static void start(Reactor reactor, SocketAddress remote, StreamHandler handler, Limits limits, TlsContext tls,
                       Duration connectTimeout, CompletableFuture<Connection> result) {
         assert reactor.inReactorThread();
         SocketChannel channel;
@@ -57,7 +59,7 @@ final class Connector extends IoHandler {
             fail(reactor, remote, handler, e, result);
             return;
         }
-        Connector connector = new Connector(reactor, channel, remote, handler, limits, result);
+        Connector connector = new Connector(reactor, channel, remote, handler, limits, tls, result);
         try {
             channel.configureBlocking(false);
             if (channel.connect(remote)) {
@@ -93,25 +95,21 @@ final class Connector extends IoHandler {
         if (!(remote instanceof UnixDomainSocketAddress)) {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // AF_UNIX has no Nagle, and no such option
         }
-        Connection connection = new Connection(reactor, channel, "outbound", handler, limits, null);
+        Connection connection = new Connection(reactor, channel, "outbound", handler, limits, null, tls);
         reactor.stats.connectionsConnected++;
         if (reactor.trace().on) {
             reactor.trace().event("connected #{} to {}", connection.id(), connection.peer());
         }
         log.debug("#{} connected to {}", connection.id(), connection.peer());
         try {
-            connection.open(); // takes over this channel's key (register on a registered channel updates it)
+            // Takes over this channel's key (register on a registered channel updates it). The connection completes
+            // the future once its handler heard onOpen: at once, or over TLS after the handshake (whose failure, like
+            // a handler failing in onOpen, fails it).
+            connection.open(result);
         } catch (IOException e) {
             connection.close(CloseReason.RESET);
             throw e;
         }
-        if (connection.state() == ConnectionState.CLOSED) {
-            // onOpen threw (logged, counted): the caller must not be handed a connection that is already gone.
-            result.completeExceptionally(new ConnectException("connected to " + remote
-                    + ", but the handler failed in onOpen and the connection was closed"));
-            return;
-        }
-        result.complete(connection);
     }
 
     private void failWith(IOException cause) {
@@ -129,7 +127,7 @@ final class Connector extends IoHandler {
         fail(reactor, remote, handler, cause, result);
     }
 
-    private static void fail(Reactor reactor, SocketAddress remote, StreamHandler handler, IOException cause,
+    static void fail(Reactor reactor, SocketAddress remote, StreamHandler handler, IOException cause,
                              CompletableFuture<Connection> result) {
         reactor.stats.connectFailures++;
         if (reactor.trace().on) {

@@ -40,6 +40,7 @@ public final class Listener extends IoHandler {
     private final ServerSocketChannel channel;
     private final Supplier<? extends StreamHandler> handlers;
     private final Limits limits;
+    private final TlsContext tls;
     private final Runnable onConnectionClosed = this::connectionClosed;
     private final SocketAddress boundAddress;
     /** The socket file of an AF_UNIX listener, deleted when it closes; null for TCP. */
@@ -54,14 +55,15 @@ public final class Listener extends IoHandler {
     private Timer rejectLogTimer;
 
     private Listener(Reactor reactor, String service, ServerSocketChannel channel,
-                     Supplier<? extends StreamHandler> handlers, Limits limits, UnixSocketFile socketFile)
-            throws IOException {
+                     Supplier<? extends StreamHandler> handlers, Limits limits, TlsContext tls,
+                     UnixSocketFile socketFile) throws IOException {
         this.reactor = reactor;
         this.stats = reactor.stats;
         this.service = service;
         this.channel = channel;
         this.handlers = handlers;
         this.limits = limits;
+        this.tls = tls;
         this.boundAddress = channel.getLocalAddress();
         this.socketFile = socketFile;
     }
@@ -75,7 +77,7 @@ public final class Listener extends IoHandler {
      * directory), a stale socket file left by a dead server is removed (a live one never is: the bind fails), and
      * the file the bind creates is deleted again when this listener closes.
      */
-    static Listener bind(Reactor reactor, String service, SocketAddress address, Limits limits,
+    static Listener bind(Reactor reactor, String service, SocketAddress address, Limits limits, TlsContext tls,
                          Supplier<? extends StreamHandler> handlers) throws IOException {
         assert reactor.inReactorThread();
         UnixSocketFile socketFile = address instanceof UnixDomainSocketAddress unix ? UnixSocketFile.prepare(unix) : null;
@@ -91,7 +93,10 @@ public final class Listener extends IoHandler {
             if (socketFile != null) {
                 socketFile.bound();
             }
-            Listener listener = new Listener(reactor, service, channel, handlers, limits, socketFile);
+            Listener listener = new Listener(reactor, service, channel, handlers, limits, tls, socketFile);
+            if (tls != null) {
+                reactor.tlsMetrics(); // the TLS counters show (at zero) from the moment a TLS port is open
+            }
             listener.key = reactor.register(channel, OP_ACCEPT, listener);
             return listener;
         } catch (IOException | RuntimeException e) {
@@ -119,6 +124,11 @@ public final class Listener extends IoHandler {
     /** {@return the limits given to {@link Reactor#listen}, which its connections share} Any thread. */
     public Limits limits() {
         return limits;
+    }
+
+    /** {@return the TLS settings of its connections, or null for plaintext} Any thread. */
+    public TlsContext tls() {
+        return tls;
     }
 
     /** {@return open connections accepted by this listener} Reactor thread only. */
@@ -156,7 +166,7 @@ public final class Listener extends IoHandler {
             if (socketFile == null) {
                 socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
             }
-            connection = new Connection(reactor, socket, service, handlers.get(), limits, onConnectionClosed);
+            connection = new Connection(reactor, socket, service, handlers.get(), limits, onConnectionClosed, tls);
         } catch (IOException e) {
             log.debug("accept on {}: connection failed before it started: {}", service, e.toString());
             closeQuietly(socket);
@@ -178,7 +188,7 @@ public final class Listener extends IoHandler {
         }
         log.debug("#{} accepted on {} from {}", connection.id(), service, connection.peer());
         try {
-            connection.open();
+            connection.open(null);
         } catch (IOException e) {
             connection.close(CloseReason.RESET);
         }

@@ -122,6 +122,8 @@ public final class Reactor implements Executor {
     /** What the last idle wait was, so the trace says when the backoff moves from one phase to the next. */
     private IdlePhase idlePhase = IdlePhase.WORKING;
     private long nextConnectionId = 1;
+    private TlsBuffers tlsBuffers;
+    private TlsMetrics tlsMetrics;
     /**
      * A System.nanoTime() the loop already took this iteration (its start, then select's return), for connections to
      * stamp their progress with: no clock call per read or write.
@@ -442,8 +444,29 @@ public final class Reactor implements Executor {
      */
     public CompletableFuture<Listener> listen(String service, SocketAddress address, Limits limits,
                                               Supplier<? extends StreamHandler> handlers) {
+        return listen(service, address, limits, null, handlers);
+    }
+
+    /**
+     * As {@link #listen(String, SocketAddress, Limits, Supplier)}, each connection over TLS with {@code tls} (made by
+     * {@link TlsContext#server}), or plaintext when {@code tls} is null. The handlers are the same as over plaintext:
+     * they hear {@link StreamHandler#onOpen} once a connection's handshake is done, and handle plaintext.
+     *
+     * @param service  a name for logs, traces and metrics
+     * @param address  where to listen
+     * @param limits   the listener's and its connections' limits; the water marks count ciphertext pending
+     * @param tls      the certificate and TLS settings, or null for plaintext
+     * @param handlers called once per accepted connection, on the reactor thread
+     * @return the bound listener, once bound
+     * @throws IllegalArgumentException if {@code tls} is a client context
+     */
+    public CompletableFuture<Listener> listen(String service, SocketAddress address, Limits limits, TlsContext tls,
+                                              Supplier<? extends StreamHandler> handlers) {
         Objects.requireNonNull(handlers, "handlers");
-        return submit(() -> Listener.bind(this, service, address, limits, handlers));
+        if (tls != null && tls.clientMode()) {
+            throw new IllegalArgumentException("a listener needs TlsContext.server(...), not a client context");
+        }
+        return submit(() -> Listener.bind(this, service, address, limits, tls, handlers));
     }
 
     /**
@@ -498,9 +521,32 @@ public final class Reactor implements Executor {
      */
     public CompletableFuture<Connection> connect(SocketAddress remote, Limits limits, Duration timeout,
                                                  StreamHandler handler) {
+        return connect(remote, limits, timeout, null, handler);
+    }
+
+    /**
+     * As {@link #connect(SocketAddress, Limits, Duration, StreamHandler)}, over TLS with {@code tls} (made by
+     * {@link TlsContext#client}), or plaintext when null. The future completes once the handshake is done and the
+     * handler heard {@code onOpen}; a failed handshake is a failed connect ({@code onConnectFailed}, the future
+     * failing with the {@link javax.net.ssl.SSLException}). {@code timeout} bounds the TCP connect; the handshake has
+     * its own ({@link TlsContext#handshakeTimeout()}).
+     *
+     * @param remote  the peer to connect to
+     * @param limits  the connection's limits; the water marks count ciphertext pending
+     * @param timeout how long the TCP connect may take; zero leaves it to the operating system
+     * @param tls     the client's TLS settings (what it trusts, the host name to check), or null for plaintext
+     * @param handler serves the connection, as a listener's handler would
+     * @return the open connection, once its handshake is done
+     * @throws IllegalArgumentException if {@code tls} is a server context
+     */
+    public CompletableFuture<Connection> connect(SocketAddress remote, Limits limits, Duration timeout, TlsContext tls,
+                                                 StreamHandler handler) {
         Objects.requireNonNull(handler, "handler");
+        if (tls != null && !tls.clientMode()) {
+            throw new IllegalArgumentException("an outbound connection needs TlsContext.client(...), not a server context");
+        }
         CompletableFuture<Connection> result = new CompletableFuture<>();
-        onReactorThread(() -> Connector.start(this, remote, handler, limits, timeout, result), result);
+        onReactorThread(() -> Connector.start(this, remote, handler, limits, tls, timeout, result), result);
         return result;
     }
 
@@ -837,6 +883,24 @@ public final class Reactor implements Executor {
 
     Trace trace() {
         return trace;
+    }
+
+    /** The TLS scratch buffers every TLS connection of this reactor shares; made on first use. Reactor thread only. */
+    TlsBuffers tlsBuffers() {
+        assert inReactorThread();
+        if (tlsBuffers == null) {
+            tlsBuffers = new TlsBuffers(readBuffer.capacity());
+        }
+        return tlsBuffers;
+    }
+
+    /** The TLS counters, registered on first use so that a reactor without TLS shows none. Reactor thread only. */
+    TlsMetrics tlsMetrics() {
+        assert inReactorThread();
+        if (tlsMetrics == null) {
+            tlsMetrics = new TlsMetrics(this);
+        }
+        return tlsMetrics;
     }
 
     long nextConnectionId() {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -31,9 +32,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The built-in services (upper-echo, framed upper-echo, UDP time, and optionally metrics, the chat room and the two
- * echoes on AF_UNIX socket files) on one reactor, in one process: what {@code serve} runs. It uses the library's
- * public API only, as any embedder would. Start one with {@link #start}; {@link #close()} shuts it down gracefully and
- * waits. Any number can run in one JVM.
+ * echoes on AF_UNIX socket files) on one reactor, in one process: what {@code serve} runs. Each TCP service can also
+ * have a TLS port of its own, as Redis has {@code tls-port}: the same handlers, over {@link ServerConfig#tls()}. It
+ * uses the library's public API only, as any embedder would. Start one with {@link #start}; {@link #close()} shuts it
+ * down gracefully and waits. Any number can run in one JVM.
  */
 public final class Server implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Server.class);
@@ -48,6 +50,10 @@ public final class Server implements AutoCloseable {
     private Listener framedUnix;
     private UdpSocket time;
     private Listener metrics;
+    private Listener upperTls;
+    private Listener framedTls;
+    private Listener chatTls;
+    private Listener kvTls;
     private Listener chat;
     private Listener kv;
     private volatile ReactorJmx jmx;
@@ -88,13 +94,11 @@ public final class Server implements AutoCloseable {
         BulkUpper bulk = new BulkUpper();
         UpperEcho upperEcho = new UpperEcho(bulk);
         Limits limits = config.limits().withBacklog(config.backlog());
-        // Both framed listeners (TCP and AF_UNIX) share one scratch buffer and one frames_total.
-        Supplier<StreamHandler> framedEcho = config.framedPort() == ServerConfig.DISABLED && config.unixFramedPath() == null
-                ? null : FramedUpperEcho.forOneReactor(reactor, config.maxFrame(), bulk);
         if (config.tcpPort() != ServerConfig.DISABLED) {
             InetSocketAddress at = address(config.tcpPort());
             upper = bound("upper-echo", "tcp", at, reactor.listen("upper-echo", at, limits, () -> upperEcho));
         }
+        Supplier<StreamHandler> framedEcho = FramedUpperEcho.forOneReactor(reactor, config.maxFrame(), bulk);
         if (config.framedPort() != ServerConfig.DISABLED) {
             InetSocketAddress at = address(config.framedPort());
             framed = bound("framed-echo", "tcp", at, reactor.listen("framed-echo", at, limits, framedEcho));
@@ -107,6 +111,9 @@ public final class Server implements AutoCloseable {
             UnixDomainSocketAddress at = UnixDomainSocketAddress.of(config.unixFramedPath());
             framedUnix = unixBound("framed-echo", at, reactor.listen("framed-echo", at, limits, framedEcho));
         }
+        // The TLS ports: the same handlers over TLS. A new TCP service gets its TLS port with one more line here.
+        upperTls = listenTls("upper-echo-tls", config.tlsTcpPort(), limits, () -> upperEcho);
+        framedTls = listenTls("framed-echo-tls", config.tlsFramedPort(), limits, framedEcho);
         if (config.udpPort() != ServerConfig.DISABLED) {
             InetSocketAddress at = address(config.udpPort());
             time = bound("time", "udp", at, TimeService.bind(reactor, at, config.zone(), config.clock(),
@@ -117,16 +124,40 @@ public final class Server implements AutoCloseable {
             metrics = bound("metrics", "tcp", at, MetricsEndpoint.listen(reactor, at,
                     limits.withMaxConnections(config.metricsMaxConnections()), config.dashboardMaxClients()));
         }
+        // One chat room and one key space, whichever ports reach them: a member over TLS talks with one over TCP.
+        ChatRoom room = on(config.chatPort(), config.tlsChatPort())
+                ? ChatRoom.create(reactor, config.chatMaxLine(), config.chatMaxPending()) : null;
         if (config.chatPort() != ServerConfig.DISABLED) {
             InetSocketAddress at = address(config.chatPort());
-            chat = bound("chat", "tcp", at, ChatRoom.create(reactor, config.chatMaxLine(), config.chatMaxPending())
-                    .listen(at, limits));
+            chat = bound("chat", "tcp", at, room.listen(at, limits));
         }
+        KvService keys = on(config.kvPort(), config.tlsKvPort())
+                ? KvService.start(reactor, config.kvSettings(), limits) : null;
         if (config.kvPort() != ServerConfig.DISABLED) {
             InetSocketAddress at = address(config.kvPort());
-            kv = bound("kv", "tcp", at, reactor.listen("kv", at, limits,
-                    KvService.start(reactor, config.kvSettings(), limits).handlers()));
+            kv = bound("kv", "tcp", at, reactor.listen("kv", at, limits, keys.handlers()));
         }
+        chatTls = listenTls("chat-tls", config.tlsChatPort(), limits, room == null ? null : room.handlers());
+        kvTls = listenTls("kv-tls", config.tlsKvPort(), limits, keys == null ? null : keys.handlers());
+    }
+
+    private static boolean on(int... ports) {
+        for (int port : ports) {
+            if (port != ServerConfig.DISABLED) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Binds {@code service} over TLS on {@code port}, or returns null when that port is off. */
+    private Listener listenTls(String service, int port, Limits limits, Supplier<? extends StreamHandler> handlers)
+            throws IOException {
+        if (port == ServerConfig.DISABLED) {
+            return null;
+        }
+        InetSocketAddress at = address(port);
+        return bound(service, "tcp", at, reactor.listen(service, at, limits, config.tls(), handlers));
     }
 
     /** Waits for a bind, and names the service, protocol and address when it fails: the JDK's message names none. */
@@ -182,6 +213,11 @@ public final class Server implements AutoCloseable {
         if (framedUnix != null) {
             log.info("framed-echo listening on unix {}", unixFramedPath());
         }
+        for (Listener tls : new Listener[] {upperTls, framedTls, chatTls, kvTls}) {
+            if (tls != null) {
+                log.info("{} listening on tls {} ({})", tls.service(), hostPort(inet(tls)), config.tls());
+            }
+        }
         if (time != null) {
             log.info("time listening on udp {} (zone {})", hostPort(time.localAddress()), config.zone());
         }
@@ -227,6 +263,26 @@ public final class Server implements AutoCloseable {
 
     private static Path unixPath(Listener listener) {
         return listener == null ? null : ((UnixDomainSocketAddress) listener.address()).getPath();
+    }
+
+    /** Upper-echo's TLS port, or null when off. */
+    public InetSocketAddress tlsTcpAddress() {
+        return inet(upperTls);
+    }
+
+    /** Framed upper-echo's TLS port, or null when off. */
+    public InetSocketAddress tlsFramedAddress() {
+        return inet(framedTls);
+    }
+
+    /** The chat room's TLS port, or null when off. */
+    public InetSocketAddress tlsChatAddress() {
+        return inet(chatTls);
+    }
+
+    /** The key-value service's TLS port, or null when off. */
+    public InetSocketAddress tlsKvAddress() {
+        return inet(kvTls);
     }
 
     public InetSocketAddress udpAddress() {

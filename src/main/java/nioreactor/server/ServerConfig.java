@@ -8,13 +8,15 @@ import java.time.ZoneId;
 import nioreactor.chat.ChatRoom;
 import nioreactor.reactor.Limits;
 import nioreactor.reactor.SelectStrategy;
+import nioreactor.reactor.TlsContext;
 import nioreactor.reactor.UdpLimits;
 import nioreactor.metrics.MetricsEndpoint;
 import nioreactor.kv.KvSettings;
 
 /**
  * Everything {@code serve} can be told, with the defaults a user gets from {@code make run}. Ports: 0 picks a free
- * port, -1 disables the service. Immutable; build one with {@link #builder()}.
+ * port, -1 disables the service. The TLS ports are off unless set, and need a {@link TlsContext}. Immutable (the TLS
+ * context can {@link TlsContext#reload reload} its certificate); build one with {@link #builder()}.
  */
 public final class ServerConfig {
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -22,6 +24,10 @@ public final class ServerConfig {
     public static final int DEFAULT_FRAMED_PORT = 8083;
     public static final int DEFAULT_UDP_PORT = 8080;
     public static final int DISABLED = -1;
+    /** Where {@code make run-tls} puts upper-echo over TLS, and where {@code client --tls} looks by default. */
+    public static final int DEFAULT_TLS_TCP_PORT = 8443;
+    /** Where {@code make run-tls} puts framed upper-echo over TLS, and {@code client --tls --framed} looks. */
+    public static final int DEFAULT_TLS_FRAMED_PORT = 8444;
     public static final int DEFAULT_MAX_FRAME = 1024 * 1024;
     public static final int DEFAULT_BACKLOG = Limits.DEFAULT_BACKLOG;
     public static final int DEFAULT_READ_BUFFER = 64 * 1024;
@@ -77,6 +83,12 @@ public final class ServerConfig {
     public Path unixFramedPath() { return b.unixFramedPath; }
     /** The permissions given to the socket files, as {@code rw-rw----}. */
     public String unixMode() { return b.unixMode; }
+    public int tlsTcpPort() { return b.tlsTcpPort; }
+    public int tlsFramedPort() { return b.tlsFramedPort; }
+    public int tlsChatPort() { return b.tlsChatPort; }
+    public int tlsKvPort() { return b.tlsKvPort; }
+    /** The certificate and settings of every TLS port; null when none is on. */
+    public TlsContext tls() { return b.tls; }
     public int chatPort() { return b.chatPort; }
     public int chatMaxLine() { return b.chatMaxLine; }
     public long chatMaxPending() { return b.chatMaxPending; }
@@ -110,6 +122,11 @@ public final class ServerConfig {
         private Path unixTcpPath;
         private Path unixFramedPath;
         private String unixMode = DEFAULT_UNIX_MODE;
+        private int tlsTcpPort = DISABLED;
+        private int tlsFramedPort = DISABLED;
+        private int tlsChatPort = DISABLED;
+        private int tlsKvPort = DISABLED;
+        private TlsContext tls;
         private int chatPort = DISABLED;
         private int chatMaxLine = DEFAULT_CHAT_MAX_LINE;
         private long chatMaxPending = DEFAULT_CHAT_MAX_PENDING;
@@ -153,6 +170,15 @@ public final class ServerConfig {
         public Builder unixFramedPath(Path v) { unixFramedPath = v; return this; }
         /** Permissions in {@code ls} form, e.g. {@code rw-rw----}. */
         public Builder unixMode(String v) { PosixFilePermissions.fromString(v); unixMode = v; return this; }
+        /** Upper-echo over TLS (default off). */
+        public Builder tlsTcpPort(int v) { tlsTcpPort = port(v); return this; }
+        /** Framed upper-echo over TLS (default off). */
+        public Builder tlsFramedPort(int v) { tlsFramedPort = port(v); return this; }
+        /** The chat room over TLS (default off); the same room as {@code --chat}'s. */
+        public Builder tlsChatPort(int v) { tlsChatPort = port(v); return this; }
+        /** The key-value service over TLS (default off); the same keys as {@code --kv}'s. */
+        public Builder tlsKvPort(int v) { tlsKvPort = port(v); return this; }
+        public Builder tls(TlsContext v) { tls = v; return this; }
         public Builder metricsMaxConnections(int v) { metricsMaxConnections = atLeast(v, 1, "metrics max connections"); return this; }
         /** The chat room's port; off ({@link #DISABLED}) unless asked for, and not moved by {@link #ephemeralPorts}. */
         public Builder chatPort(int v) { chatPort = port(v); return this; }
@@ -168,6 +194,10 @@ public final class ServerConfig {
         public Builder kvSettings(KvSettings v) { kvSettings = v; return this; }
 
         public ServerConfig build() {
+            if (tls == null && (tlsTcpPort != DISABLED || tlsFramedPort != DISABLED || tlsChatPort != DISABLED
+                    || tlsKvPort != DISABLED)) {
+                throw new IllegalArgumentException("a TLS port needs a certificate and key (a TlsContext)");
+            }
             return new ServerConfig(this);
         }
 
@@ -195,6 +225,11 @@ public final class ServerConfig {
             c.unixTcpPath = unixTcpPath;
             c.unixFramedPath = unixFramedPath;
             c.unixMode = unixMode;
+            c.tlsTcpPort = tlsTcpPort;
+            c.tlsFramedPort = tlsFramedPort;
+            c.tlsChatPort = tlsChatPort;
+            c.tlsKvPort = tlsKvPort;
+            c.tls = tls;
             c.chatPort = chatPort;
             c.chatMaxLine = chatMaxLine;
             c.chatMaxPending = chatMaxPending;

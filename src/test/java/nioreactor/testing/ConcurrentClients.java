@@ -56,6 +56,17 @@ public final class ConcurrentClients {
     /** As {@link #run(SocketAddress, List, Seed, int)}, each reader first passing {@code beforeReading}. */
     public static List<Integer> run(SocketAddress server, List<Exchange> exchanges, Seed seed, int maxChunk,
                                     Gate beforeReading) throws IOException, InterruptedException {
+        return run(server, exchanges, seed, maxChunk, beforeReading, Loopback::connect);
+    }
+
+    /** How a client opens its socket: {@link Loopback#connect}, or a TLS socket over it. */
+    public interface Opener {
+        Socket open(InetSocketAddress server) throws IOException;
+    }
+
+    /** As {@link #run(SocketAddress, List, Seed, int, Gate)}, each TCP socket opened by {@code opener} (e.g. TLS). */
+    public static List<Integer> run(SocketAddress server, List<Exchange> exchanges, Seed seed, int maxChunk,
+                                    Gate beforeReading, Opener opener) throws IOException, InterruptedException {
         List<Client> sockets = new ArrayList<>();
         ExecutorService threads = Executors.newFixedThreadPool(2 * exchanges.size(), r -> {
             Thread t = new Thread(r, "test-client");
@@ -66,7 +77,7 @@ public final class ConcurrentClients {
             List<Future<?>> work = new ArrayList<>();
             List<Integer> ports = new ArrayList<>();
             for (int i = 0; i < exchanges.size(); i++) {
-                Client socket = Client.connect(server);
+                Client socket = Client.connect(server, opener);
                 sockets.add(socket);
                 ports.add(socket.localPort());
                 Exchange exchange = exchanges.get(i);
@@ -109,12 +120,12 @@ public final class ConcurrentClients {
             void run() throws IOException;
         }
 
-        static Client connect(SocketAddress server) throws IOException {
+        static Client connect(SocketAddress server, Opener opener) throws IOException {
             if (server instanceof UnixDomainSocketAddress unix) {
                 UnixSockets.Peer peer = UnixSockets.connect(unix.getPath());
                 return new Client(peer, peer.in(), peer.out(), -1, peer::shutdownOutput);
             }
-            Socket socket = Loopback.connect((InetSocketAddress) server);
+            Socket socket = opener.open((InetSocketAddress) server);
             return new Client(socket, socket.getInputStream(), socket.getOutputStream(), socket.getLocalPort(),
                     socket::shutdownOutput);
         }

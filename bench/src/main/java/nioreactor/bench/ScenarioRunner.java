@@ -26,6 +26,8 @@ import nioreactor.load.LoadMode;
 import nioreactor.load.LoadResult;
 import nioreactor.load.LoadSettings;
 import nioreactor.protocol.TimeFormat;
+import nioreactor.reactor.TlsContext;
+import nioreactor.tls.TlsFiles;
 
 /**
  * The scenarios of {@code make bench}. Every server runs in a process of its own, pinned to the server core; this
@@ -59,6 +61,9 @@ final class ScenarioRunner {
         String out = "bench/results/latest.md";
         String serverOpts = "";
         List<String> scenarios = List.of("pingpong", "big", "framed", "churn", "udp", "idle", "unix");
+        /** For the TLS servers (kinds ending in -tls): one protocol and one suite, the same for both sides. */
+        String tlsProtocol = "TLSv1.3";
+        String tlsCipher = "TLS_AES_128_GCM_SHA256";
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -87,6 +92,8 @@ final class ScenarioRunner {
                     case "--out" -> o.out = v;
                     case "--server-opts" -> o.serverOpts = v;
                     case "--scenarios" -> o.scenarios = List.of(v.split(","));
+                    case "--tls-protocol" -> o.tlsProtocol = v;
+                    case "--tls-cipher" -> o.tlsCipher = v;
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
@@ -172,6 +179,11 @@ final class ScenarioRunner {
     private final StringBuilder markdown = new StringBuilder();
     private final Map<String, ServerUnderTest> servers = new LinkedHashMap<>();
 
+    private Path tlsCert;
+    private Path tlsKey;
+    /** Null unless this run measures TLS servers. */
+    private TlsContext clientTls;
+
     private ScenarioRunner(Options o) {
         this.o = o;
     }
@@ -195,6 +207,9 @@ final class ScenarioRunner {
     }
 
     private void runAll() throws Exception {
+        if (o.servers.stream().anyMatch(k -> k.endsWith("-tls"))) {
+            makeCertificate();
+        }
         header();
         for (String kind : o.servers) {
             start(kind);
@@ -249,8 +264,40 @@ final class ScenarioRunner {
         line("- server CPU: the server process's CPU time (all its threads, from /proc) over the row's wall time; under"
                 + " 100% means the server was not the bottleneck. CPU us/req: that CPU time per request, which a busy"
                 + " machine disturbs less than req/s.");
+        if (clientTls != null) {
+            line("- TLS: " + o.tlsProtocol + " with " + o.tlsCipher + " only, on both servers, one self-signed EC P-256"
+                    + " certificate (openssl, made for this run); Netty's SslHandler on the JDK provider (SslProvider.JDK),"
+                    + " nioreactor's own TLS layer on the same JDK's SSLEngine (delegated tasks on a pool of two, as serve"
+                    + " runs them); the load generator is a TLS client through nioreactor's client-mode Connection");
+        }
         line("");
         System.out.print(markdown);
+    }
+
+    /** The run's certificate, and the client context that trusts it (and offers only the pinned protocol and suite). */
+    private void makeCertificate() throws Exception {
+        Path dir = Path.of(o.out).toAbsolutePath().getParent().resolve("tls");
+        Files.createDirectories(dir);
+        tlsCert = dir.resolve("cert.pem");
+        tlsKey = dir.resolve("key.pem");
+        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:P-256", "-nodes", "-keyout", tlsKey.toString(), "-out", tlsCert.toString(), "-days",
+                "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("openssl could not make the bench certificate");
+        }
+        clientTls = TlsContext.client(TlsFiles.client(tlsCert, false, null, null))
+                .protocols(List.of(o.tlsProtocol)).cipherSuites(List.of(o.tlsCipher)).build();
+    }
+
+    /** The client TLS settings for a TLS server, null for the others. */
+    private TlsContext tlsFor(ServerUnderTest s) {
+        return s.kind.endsWith("-tls") ? clientTls : null;
+    }
+
+    private String titled(String title) {
+        return clientTls == null ? title : "TLS (" + o.tlsProtocol + ", " + o.tlsCipher + "): " + title;
     }
 
     // ----------------------------------------------------------------------------------------- servers
@@ -270,6 +317,10 @@ final class ScenarioRunner {
         // elsewhere, and whose System.gc() was seen to keep closed connections' objects (the idle figure needs both).
         cmd.addAll(List.of(java, "-XX:+UseG1GC", "-Xms1g", "-Xmx1g", "-Dio.netty.leakDetection.level=disabled",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+        if (tlsCert != null) {
+            cmd.addAll(List.of("-Dbench.tls.cert=" + tlsCert, "-Dbench.tls.key=" + tlsKey,
+                    "-Dbench.tls.protocol=" + o.tlsProtocol, "-Dbench.tls.cipher=" + o.tlsCipher));
+        }
         if (!o.serverOpts.isBlank()) {
             cmd.addAll(List.of(o.serverOpts.trim().split("\\s+")));
         }
@@ -300,7 +351,7 @@ final class ScenarioRunner {
                 LoadSettings settings = new LoadSettings(framed ? LoadMode.FRAMED : LoadMode.RAW,
                         s.address(framed ? s.framed : s.raw), 10, framed ? 64 : 512, framed ? 4 : 1, Duration.ZERO,
                         Duration.ofSeconds(framed ? 1 : 2), 1);
-                try (LoadGenerator load = LoadGenerator.connect(settings)) {
+                try (LoadGenerator load = LoadGenerator.connect(settings, tlsFor(s))) {
                     load.run(LoadGenerator.Progress.NONE);
                 }
             }
@@ -329,7 +380,7 @@ final class ScenarioRunner {
             // speed (1,000 of them took over half a second here, for every server), which a short round would measure.
             for (ServerUnderTest s : servers.values()) {
                 loads.put(s.kind, LoadGenerator.connect(new LoadSettings(mode, s.address(port.applyAsInt(s)), conns,
-                        size, depth, o.warmup, o.seconds, 1)));
+                        size, depth, o.warmup, o.seconds, 1), tlsFor(s)));
             }
             for (int round = 0; round < o.rounds; round++) {
                 Duration warmup = round == 0 ? o.warmup.plus(firstRoundExtraWarmup(conns)) : o.warmup;
@@ -341,7 +392,7 @@ final class ScenarioRunner {
         } finally {
             loads.values().forEach(LoadGenerator::close);
         }
-        table(title, medians(rounds));
+        table(titled(title), medians(rounds));
     }
 
     /** Churn opens new connections all the time anyway; the others get a second more, two for many connections. */
@@ -492,7 +543,7 @@ final class ScenarioRunner {
     }
 
     private void idle() throws Exception {
-        line("## Idle connections: heap per connection");
+        line("## " + titled("Idle connections: heap per connection"));
         line("");
         line("Each server: heap used after a full GC (`System.gc()` in the server process) with " + o.idle
                 + " connections open, each having answered one 64 B ping, minus the same figure without them (the lower of"
@@ -507,7 +558,7 @@ final class ScenarioRunner {
             LoadSettings settings = new LoadSettings(LoadMode.RAW, s.address(s.raw), o.idle, 64, 1, Duration.ZERO,
                     Duration.ZERO, 1);
             Map<String, String> open;
-            try (LoadGenerator load = LoadGenerator.connect(settings)) {
+            try (LoadGenerator load = LoadGenerator.connect(settings, tlsFor(s))) {
                 load.pingEach(Duration.ofSeconds(60));
                 open = s.heap();
             }
@@ -529,7 +580,11 @@ final class ScenarioRunner {
     // ------------------------------------------------------------------------------------------ output
 
     private void table(String title, List<Row> rows) {
-        table(title, rows, "netty-nio", "Netty NIO");
+        if (rows.stream().anyMatch(r -> r.server().equals("netty-nio-tls"))) {
+            table(title, rows, "netty-nio-tls", "Netty SslHandler");
+        } else {
+            table(title, rows, "netty-nio", "Netty NIO");
+        }
     }
 
     private void table(String title, List<Row> rows, String baselineServer, String baselineLabel) {

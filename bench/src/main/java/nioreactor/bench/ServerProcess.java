@@ -71,6 +71,38 @@ final class ServerProcess {
                 framed = n.framedAddress().getPort();
                 server = n;
             }
+            case "nioreactor-tls" -> {
+                // Upper-echo and the framed echo over TLS, as serve runs them (delegated tasks on a pool of two).
+                Limits limits = Limits.DEFAULTS.withMaxConnections(1_000_000);
+                java.util.concurrent.ExecutorService tasks = java.util.concurrent.Executors.newFixedThreadPool(2);
+                nioreactor.reactor.TlsContext tls = nioreactor.reactor.TlsContext.server(nioreactor.tls.TlsFiles.fromPem(
+                                Path.of(System.getProperty("bench.tls.cert")), Path.of(System.getProperty("bench.tls.key")),
+                                null).context())
+                        .protocols(java.util.List.of(System.getProperty("bench.tls.protocol")))
+                        .cipherSuites(java.util.List.of(System.getProperty("bench.tls.cipher")))
+                        .delegatedTasks(tasks).build();
+                Server s = Server.start(ServerConfig.builder().ephemeralPorts().tcpPort(-1).framedPort(-1).udpPort(-1)
+                        .tlsTcpPort(0).tlsFramedPort(0).tls(tls).limits(limits).build());
+                raw = s.tlsTcpAddress().getPort();
+                framed = s.tlsFramedAddress().getPort();
+                server = () -> {
+                    s.close();
+                    tasks.shutdownNow();
+                };
+            }
+            case "netty-nio-tls" -> {
+                // SslHandler on the JDK's provider: the same SSLEngine, certificate, protocol and cipher suite.
+                io.netty.handler.ssl.SslContext tls = io.netty.handler.ssl.SslContextBuilder
+                        .forServer(new java.io.File(System.getProperty("bench.tls.cert")),
+                                new java.io.File(System.getProperty("bench.tls.key")))
+                        .sslProvider(io.netty.handler.ssl.SslProvider.JDK)
+                        .protocols(System.getProperty("bench.tls.protocol"))
+                        .ciphers(java.util.List.of(System.getProperty("bench.tls.cipher"))).build();
+                NettyUpperServer n = NettyUpperServer.start(NettyUpperServer.Transport.NIO, "127.0.0.1", tls);
+                raw = n.rawAddress().getPort();
+                framed = n.framedAddress().getPort();
+                server = n;
+            }
             default -> {
                 System.err.println("unknown server kind: " + kind);
                 return 2;
