@@ -8,7 +8,8 @@
 # BENCH_CONNS (ping-pong connection counts, default 1,10,100,1000), BENCH_BIG_CONNS (16 KiB ping-pong, default 10),
 # BENCH_FRAMED_CONNS (default 10), BENCH_DEPTH (pipelining depth, default 16), BENCH_CHURN (churn loops, default 8),
 # BENCH_UDP_CLIENTS (default 16), BENCH_IDLE (idle connections, default 10000, capped by the descriptor limit),
-# BENCH_SERVERS (comma list, default all), BENCH_SCENARIOS (pingpong,big,framed,churn,udp,idle), BENCH_SERVER_OPTS (extra JVM options for every server, e.g. JFR),
+# BENCH_SERVERS (comma list, default all), BENCH_SCENARIOS (pingpong,big,framed,churn,udp,idle,unix; unix: nioreactor's
+# upper-echo over AF_UNIX against loopback TCP, 64 B at 1 and 100 connections, 16 KiB at BENCH_BIG_CONNS), BENCH_SERVER_OPTS (extra JVM options for every server, e.g. JFR),
 # JAVA17 / JAVA_NEW (JDK homes), BENCH_SKIP_BUILD=1 (reuse the jars).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -87,7 +88,7 @@ mkdir -p bench/results
   --churn-loops "${BENCH_CHURN:-8}" --udp-clients "${BENCH_UDP_CLIENTS:-16}" --idle "$IDLE" \
   --servers "${BENCH_SERVERS:-nioreactor,blocking,blocking-virtual,netty-nio,netty-epoll}" \
   --server-opts "${BENCH_SERVER_OPTS:-}" \
-  --scenarios "${BENCH_SCENARIOS:-pingpong,big,framed,churn,udp,idle}" \
+  --scenarios "${BENCH_SCENARIOS:-pingpong,big,framed,churn,udp,idle,unix}" \
   --python "$(command -v python3)" --seed-server bench/seed_time_server.py \
   --out bench/results/latest.md
 

@@ -6,9 +6,12 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -45,6 +48,10 @@ final class ClientCommand implements Callable<Integer> {
             description = "Server port (default: " + ServerConfig.DEFAULT_TCP_PORT + ", or "
                     + ServerConfig.DEFAULT_FRAMED_PORT + " with --framed).")
     Integer port;
+
+    @Option(names = "--unix", paramLabel = "PATH",
+            description = "Connect to the AF_UNIX socket file at PATH (serve --unix-tcp, or --unix-framed with --framed) instead of --host/--port.")
+    Path unix;
 
     @Option(names = "--framed", description = "Use the length-prefixed framed protocol instead of the raw stream.")
     boolean framed;
@@ -97,11 +104,14 @@ final class ClientCommand implements Callable<Integer> {
             if (framed) {
                 throw new ParameterException(spec.commandLine(), "--lines and --framed cannot be combined");
             }
+            if (unix != null) {
+                throw new ParameterException(spec.commandLine(), "--lines and --unix cannot be combined");
+            }
             return LineSession.run(new InetSocketAddress(host, port()), new Timeouts(connectTimeout, readTimeout),
                     terminal.in(), terminal.out(), terminal.err());
         }
-        String where = host + ":" + port();
-        InetSocketAddress server = new InetSocketAddress(host, port());
+        String where = unix != null ? unix.toString() : host + ":" + port();
+        SocketAddress server = unix != null ? UnixDomainSocketAddress.of(unix) : new InetSocketAddress(host, port());
         Timeouts timeouts = new Timeouts(connectTimeout, readTimeout);
         EchoClient client;
         try {

@@ -2,6 +2,7 @@ package nioreactor.cli;
 
 import java.io.IOException;
 import java.net.BindException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Locale;
@@ -47,6 +48,18 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--metrics", paramLabel = "PORT",
             description = "Also serve GET /metrics (Prometheus text) and GET / (a live dashboard of the loop) over HTTP on this port, on the same reactor (default: off).")
     int metricsPort = ServerConfig.DISABLED;
+
+    @Option(names = "--unix-tcp", paramLabel = "PATH",
+            description = "Also serve upper-echo on an AF_UNIX socket file at PATH (default: off). A stale file is removed; the file is deleted on shutdown.")
+    Path unixTcpPath;
+
+    @Option(names = "--unix-framed", paramLabel = "PATH",
+            description = "Also serve the framed upper-echo on an AF_UNIX socket file at PATH (default: off).")
+    Path unixFramedPath;
+
+    @Option(names = "--unix-mode", paramLabel = "MODE", converter = Converters.ModeConverter.class,
+            description = "Permissions of the AF_UNIX socket files, in octal; connecting needs write permission (default: 0660).")
+    String unixMode = ServerConfig.DEFAULT_UNIX_MODE;
 
     @Option(names = "--metrics-host", paramLabel = "ADDRESS",
             description = "Address the metrics port and its dashboard bind (default: ${DEFAULT-VALUE}, loopback, whatever --host says). "
@@ -224,6 +237,9 @@ final class ServeCommand implements Callable<Integer> {
                 .framedPort(noFramed ? ServerConfig.DISABLED : framedPort)
                 .udpPort(noUdp ? ServerConfig.DISABLED : udpPort)
                 .metricsPort(metricsPort)
+                .unixTcpPath(unixTcpPath)
+                .unixFramedPath(unixFramedPath)
+                .unixMode(unixMode)
                 .metricsMaxConnections(metricsMaxConnections)
                 .metricsHost(metricsHost)
                 .dashboardMaxClients(dashboardMaxClients)
@@ -329,8 +345,11 @@ final class ServeCommand implements Callable<Integer> {
             case "kv" -> "--kv";
             default -> null;
         };
+        if (e.protocol().equals("unix")) {
+            option = e.service().equals("framed-echo") ? "--unix-framed" : "--unix-tcp";
+        }
         Throwable cause = e.getCause() == null ? e : e.getCause();
-        String reason = String.valueOf(cause.getMessage());
+        String reason = e.reason();
         boolean inUse = cause instanceof BindException && reason.toLowerCase(Locale.ROOT).contains("in use");
         // The JDK's message is "Address already in use" (strerror, capitalised); mid-sentence it reads lower-case.
         if (!reason.isEmpty() && Character.isUpperCase(reason.charAt(0))
@@ -338,9 +357,12 @@ final class ServeCommand implements Callable<Integer> {
             reason = Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
         }
         StringBuilder line = new StringBuilder("cannot bind ").append(e.service()).append(" to ").append(e.protocol())
-                .append(' ').append(e.address().getHostString()).append(':').append(e.address().getPort())
-                .append(": ").append(reason);
-        if (inUse && option != null) {
+                .append(' ').append(e.where()).append(": ").append(reason);
+        if (e.protocol().equals("unix")) {
+            if (reason.contains("another server is listening")) {
+                line.append(" (is another serve running? ").append(option).append(" takes another path)");
+            }
+        } else if (inUse && option != null) {
             line.append(" (is another serve running? ").append(option).append(" 0 picks a free port)");
         }
         return line.toString();

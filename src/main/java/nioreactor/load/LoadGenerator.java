@@ -2,6 +2,7 @@ package nioreactor.load;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -151,7 +152,7 @@ public final class LoadGenerator implements AutoCloseable {
                     case UDP_TIME -> {
                         UdpPeer peer = new UdpPeer(w, i);
                         w.peers.add(peer);
-                        opened.add(w.reactor.connectUdp("loadgen-udp", settings.target(), UdpLimits.DEFAULTS, peer)
+                        opened.add(w.reactor.connectUdp("loadgen-udp", (InetSocketAddress) settings.target(), UdpLimits.DEFAULTS, peer)
                                 .thenAccept(socket -> peer.socket = socket));
                     }
                 }

@@ -136,8 +136,12 @@ final class DashboardJson {
         Json.string(sb, c.service()).append(',');
         Json.key(sb, "reactor");
         Json.string(sb, c.reactor()).append(',');
+        // The family, and where: host:port for TCP; an AF_UNIX peer has no port and usually no name, so the socket file.
+        boolean unix = c.peer() != null && c.peer().startsWith("unix ");
+        Json.key(sb, "family");
+        Json.string(sb, unix ? "unix" : "tcp").append(',');
         Json.key(sb, "remote");
-        Json.string(sb, address(c.remoteAddress())).append(',');
+        Json.string(sb, unix ? c.peer().substring("unix ".length()) : address(c.remoteAddress())).append(',');
         Json.key(sb, "state");
         Json.string(sb, c.state().name()).append(',');
         Json.key(sb, "r").append(c.readInterest()).append(',');

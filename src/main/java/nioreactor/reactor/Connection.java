@@ -4,8 +4,11 @@ import static java.nio.channels.SelectionKey.OP_READ;
 import static java.nio.channels.SelectionKey.OP_WRITE;
 
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -15,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One TCP connection on a reactor, accepted by a listener or opened by {@link Reactor#connect}: it reads into the
- * reactor's shared buffer, hands the bytes to its {@link StreamHandler}, and writes through a write queue with the
+ * One stream connection on a reactor (TCP, or AF_UNIX: both behave the same here), accepted by a listener or opened
+ * by {@link Reactor#connect}: it reads into the reactor's shared buffer, hands the bytes to its {@link StreamHandler}, and writes through a write queue with the
  * semantics of Python's {@code sendall}. Its life is the explicit state machine of {@link ConnectionState}.
  *
  * <p><b>Threads.</b> Every method is for the reactor thread that owns the connection ({@link #reactor()}), which is
@@ -57,6 +60,7 @@ public final class Connection extends IoHandler {
     private final long id;
     private final SocketAddress localAddress;
     private final SocketAddress remoteAddress;
+    private final boolean unix;
     /** Null for a plaintext connection: the hot path then pays one null check for TLS. */
     private final TlsTransport tls;
 
@@ -111,6 +115,7 @@ public final class Connection extends IoHandler {
         this.id = reactor.nextConnectionId();
         this.localAddress = channel.getLocalAddress();
         this.remoteAddress = channel.getRemoteAddress();
+        this.unix = remoteAddress instanceof UnixDomainSocketAddress;
         if (tlsContext == null) {
             this.tls = null;
         } else {
@@ -128,6 +133,9 @@ public final class Connection extends IoHandler {
     void open(CompletableFuture<Connection> connected) throws IOException {
         this.connected = connected;
         stats.connectionsActive++; // first: a failed register closes it, and closing counts it down
+        if (unix) {
+            stats.connectionsActiveUnix++;
+        }
         key = reactor.register(channel, OP_READ, this);
         interestOps = OP_READ;
         long now = System.nanoTime();
@@ -200,8 +208,12 @@ public final class Connection extends IoHandler {
     }
 
     /**
-     * {@return the peer of this socket as the kernel reports it} Behind a proxy that is the proxy;
-     * {@link #clientAddress()} is the client.
+     * The peer's address as the kernel reports it: an {@link InetSocketAddress} for TCP (behind a proxy, the proxy's:
+     * {@link #clientAddress()} is the client). For AF_UNIX it is a {@link UnixDomainSocketAddress}, and for an accepted
+     * connection usually an empty one (clients rarely bind a path of their own); {@link #peer()} names such a peer by
+     * the listener's path instead.
+     *
+     * @return the remote address, as the kernel reports it
      */
     public SocketAddress remoteAddress() {
         return remoteAddress;
@@ -221,6 +233,44 @@ public final class Connection extends IoHandler {
     void proxiedClient(SocketAddress client) {
         assert reactor.inReactorThread();
         proxiedClient = client;
+    }
+
+    /**
+     * The connection's socket family.
+     *
+     * @return {@link StandardProtocolFamily#INET} or {@link StandardProtocolFamily#INET6} for TCP, or
+     *         {@link StandardProtocolFamily#UNIX}
+     */
+    public StandardProtocolFamily family() {
+        if (unix) {
+            return StandardProtocolFamily.UNIX;
+        }
+        return remoteAddress instanceof InetSocketAddress inet && inet.getAddress() instanceof Inet6Address
+                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+    }
+
+    /**
+     * The other end, as logs and the trace show it (the client's address behind a proxy that sent a PROXY header):
+     * the family, then where: {@code tcp 127.0.0.1:54321},
+     * {@code tcp [::1]:54321}, or {@code unix /run/app.sock}. An AF_UNIX peer has no port and usually no path of its
+     * own, so the path shown is the peer's if it bound one, else the socket file both ends share (the listener's, or
+     * the one connected to).
+     *
+     * @return the family and the address, e.g. {@code tcp 127.0.0.1:54321} or {@code unix /run/app.sock}
+     */
+    public String peer() {
+        if (clientAddress() instanceof InetSocketAddress inet) {
+            String host = inet.getAddress() == null ? inet.getHostString() : inet.getAddress().getHostAddress();
+            return "tcp " + (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        if (unix) {
+            String path = ((UnixDomainSocketAddress) remoteAddress).getPath().toString();
+            if (path.isEmpty() && localAddress instanceof UnixDomainSocketAddress local) {
+                path = local.getPath().toString();
+            }
+            return "unix " + (path.isEmpty() ? "(unnamed)" : path);
+        }
+        return String.valueOf(remoteAddress);
     }
 
     /** {@return bytes handed to {@link #send} and not yet taken by the socket; over TLS, the ciphertext they became} */
@@ -266,7 +316,7 @@ public final class Connection extends IoHandler {
     }
 
     ConnectionInfo info(long now) {
-        return new ConnectionInfo(id, service, reactor.name(), remoteAddress, state, (interestOps & OP_READ) != 0,
+        return new ConnectionInfo(id, service, reactor.name(), remoteAddress, peer(), state, (interestOps & OP_READ) != 0,
                 (interestOps & OP_WRITE) != 0, out.pending(), limits.highWater(), limits.lowWater(), bytesIn, bytesOut,
                 now - openedNanos, Math.max(0, now - lastProgressNanos));
     }
@@ -708,6 +758,9 @@ public final class Connection extends IoHandler {
             log.debug("#{} close failed: {}", id, e.toString());
         }
         stats.connectionsActive--;
+        if (unix) {
+            stats.connectionsActiveUnix--;
+        }
         stats.closedByReason[reason.ordinal()]++;
         if (trace.on) {
             trace.event("close #{} ({})", id, reason.label());

@@ -10,7 +10,9 @@ import java.net.SocketAddress;
  * @param id               the connection's {@code #id}, unique within its reactor
  * @param service          the listener's service name, or {@code outbound}
  * @param reactor          the name of the reactor that owns it
- * @param remoteAddress    the peer's address
+ * @param remoteAddress    the peer's address (for an AF_UNIX peer usually an empty path: see {@code peer})
+ * @param peer             the other end with its family, as {@link Connection#peer()} names it:
+ *                         {@code tcp 127.0.0.1:5000}, or {@code unix /run/app.sock} (the socket file)
  * @param state            where it is in its life
  * @param readInterest     OP_READ is in its interest set: the selector will report it readable
  * @param writeInterest    OP_WRITE is in its interest set: output is pending and waits for room in the socket
@@ -22,7 +24,7 @@ import java.net.SocketAddress;
  * @param ageNanos         how long it has been open
  * @param sinceProgressNanos how long since a read or a write last moved bytes (the age, if none ever did)
  */
-public record ConnectionInfo(long id, String service, String reactor, SocketAddress remoteAddress,
+public record ConnectionInfo(long id, String service, String reactor, SocketAddress remoteAddress, String peer,
                              ConnectionState state, boolean readInterest, boolean writeInterest, long pendingBytes,
                              long highWater, long lowWater, long bytesRead, long bytesWritten, long ageNanos,
                              long sinceProgressNanos) {

@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -50,7 +52,9 @@ final class Connector extends IoHandler {
         assert reactor.inReactorThread();
         SocketChannel channel;
         try {
-            channel = SocketChannel.open();
+            // The family must be chosen when the socket is made: a unix path needs an AF_UNIX socket.
+            channel = remote instanceof UnixDomainSocketAddress
+                    ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
         } catch (IOException e) {
             fail(reactor, remote, handler, e, result);
             return;
@@ -88,13 +92,15 @@ final class Connector extends IoHandler {
         if (timeout != null) {
             timeout.cancel();
         }
-        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        if (!(remote instanceof UnixDomainSocketAddress)) {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // AF_UNIX has no Nagle, and no such option
+        }
         Connection connection = new Connection(reactor, channel, "outbound", handler, limits, null, tls);
         reactor.stats.connectionsConnected++;
         if (reactor.trace().on) {
-            reactor.trace().event("connected #{} to {}", connection.id(), remote);
+            reactor.trace().event("connected #{} to {}", connection.id(), connection.peer());
         }
-        log.debug("#{} connected to {}", connection.id(), remote);
+        log.debug("#{} connected to {}", connection.id(), connection.peer());
         try {
             // Takes over this channel's key (register on a registered channel updates it). The connection completes
             // the future once its handler heard onOpen: at once, or over TLS after the handshake (whose failure, like

@@ -4,7 +4,9 @@ import static java.nio.channels.SelectionKey.OP_ACCEPT;
 
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -66,6 +68,8 @@ public final class Listener extends IoHandler {
     private final Counter[] proxyAccepted;
     private final Counter[] proxyFailed;
     private final SocketAddress boundAddress;
+    /** The socket file of an AF_UNIX listener, deleted when it closes; null for TCP. */
+    private final UnixSocketFile socketFile;
 
     private SelectionKey key;
     /** Round robin's next home; also where least-connections starts looking, so ties rotate. */
@@ -78,7 +82,7 @@ public final class Listener extends IoHandler {
 
     private Listener(Reactor reactor, String service, ServerSocketChannel channel,
                      Function<? super Reactor, ? extends StreamHandler> handlers, Limits limits, ListenOptions options,
-                     TlsContext tls) throws IOException {
+                     TlsContext tls, UnixSocketFile socketFile) throws IOException {
         this.reactor = reactor;
         this.stats = reactor.stats;
         this.service = service;
@@ -109,20 +113,30 @@ public final class Listener extends IoHandler {
             proxyFailed = null;
         }
         this.boundAddress = channel.getLocalAddress();
+        this.socketFile = socketFile;
     }
 
     /**
      * Binds and registers. Reactor thread only. SO_REUSEADDR is on, so a restarted server binds again at once even
      * while its old connections sit in TIME_WAIT (the seed tutorial's "address already in use"); on Linux it does not
      * let two live listeners share a port. SO_REUSEPORT is set only when {@code options} ask for it.
+     *
+     * <p>A {@link UnixDomainSocketAddress} binds an AF_UNIX listener instead: its path is checked first (length,
+     * directory), a stale socket file left by a dead server is removed (a live one never is: the bind fails), and
+     * the file the bind creates is deleted again when this listener closes.
      */
     static Listener bind(Reactor reactor, String service, SocketAddress address, Limits limits, ListenOptions options,
                          TlsContext tls, Function<? super Reactor, ? extends StreamHandler> handlers)
             throws IOException {
         assert reactor.inReactorThread();
-        ServerSocketChannel channel = ServerSocketChannel.open();
+        UnixSocketFile socketFile = address instanceof UnixDomainSocketAddress unix ? UnixSocketFile.prepare(unix) : null;
+        ServerSocketChannel channel = socketFile == null
+                ? ServerSocketChannel.open() : ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        boolean bound = false;
         try {
-            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            if (socketFile == null) {
+                channel.setOption(StandardSocketOptions.SO_REUSEADDR, true); // no TIME_WAIT, no option, for AF_UNIX
+            }
             if (options.reusePort()) {
                 if (!channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
                     throw new UnsupportedOperationException("SO_REUSEPORT is not supported on this platform");
@@ -130,7 +144,11 @@ public final class Listener extends IoHandler {
                 channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
             }
             channel.bind(address, limits.backlog());
-            Listener listener = new Listener(reactor, service, channel, handlers, limits, options, tls);
+            bound = true;
+            if (socketFile != null) {
+                socketFile.bound();
+            }
+            Listener listener = new Listener(reactor, service, channel, handlers, limits, options, tls, socketFile);
             if (tls != null) {
                 reactor.tlsMetrics(); // the TLS counters show (at zero) from the moment a TLS port is open
             }
@@ -138,13 +156,16 @@ public final class Listener extends IoHandler {
             return listener;
         } catch (IOException | RuntimeException e) {
             channel.close();
+            if (bound && socketFile != null) {
+                socketFile.delete();
+            }
             throw e;
         }
     }
 
     /**
      * {@return the address actually bound} For TCP an {@link java.net.InetSocketAddress} with the real port when 0
-     * was asked for. Any thread.
+     * was asked for; for AF_UNIX the {@link UnixDomainSocketAddress} of the socket file. Any thread.
      */
     public SocketAddress address() {
         return boundAddress;
@@ -261,8 +282,10 @@ public final class Listener extends IoHandler {
         Connection connection;
         try {
             // Small replies go out at once: without TCP_NODELAY, Nagle's algorithm would hold a reply back while an
-            // earlier one is unacknowledged (the seed's sticky-packet cause, on the sending side).
-            socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            // earlier one is unacknowledged (the seed's sticky-packet cause, on the sending side). AF_UNIX has no Nagle.
+            if (socketFile == null) {
+                socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
             StreamHandler handler = handlers.apply(owner);
             if (proxyAccepted != null) {
                 handler = new ProxyProtocolHandler(handler, options.proxyTimeout(), proxyAccepted[home],
@@ -283,10 +306,13 @@ public final class Listener extends IoHandler {
             return;
         }
         owner.stats.connectionsAccepted++;
-        if (owner.trace().on) {
-            owner.trace().event("accept #{} from {} on {}", connection.id(), connection.remoteAddress(), service);
+        if (socketFile != null) {
+            owner.stats.connectionsAcceptedUnix++;
         }
-        log.debug("#{} accepted on {} from {}", connection.id(), service, connection.remoteAddress());
+        if (owner.trace().on) {
+            owner.trace().event("accept #{} from {} on {}", connection.id(), connection.peer(), service);
+        }
+        log.debug("#{} accepted on {} from {}", connection.id(), service, connection.peer());
         try {
             connection.open(null);
         } catch (IOException e) {
@@ -347,8 +373,10 @@ public final class Listener extends IoHandler {
     }
 
     /**
-     * Stops listening: new connections are refused from now on; open ones are not touched. Any thread (off the
-     * reactor thread it is handed to the reactor and happens soon after this returns).
+     * Stops listening: new connections are refused from now on; open ones are not touched. An AF_UNIX listener also
+     * deletes its socket file (if it is still the one its bind created). Also done for every listener when the reactor
+     * shuts down or stops. Any thread (off the reactor thread it is handed to the reactor and happens soon after this
+     * returns).
      */
     public void close() {
         if (!reactor.inReactorThread()) {
@@ -370,6 +398,9 @@ public final class Listener extends IoHandler {
             channel.close();
         } catch (IOException e) {
             log.debug("{}: closing the listener failed: {}", service, e.toString());
+        }
+        if (socketFile != null) {
+            socketFile.delete(); // the kernel leaves the file behind; a restart would find it stale
         }
     }
 

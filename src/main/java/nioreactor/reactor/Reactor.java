@@ -431,6 +431,12 @@ public final class Reactor implements Executor {
      * connection gets its own handler from {@code handlers} and the listener's {@code limits}. Any thread; the future
      * completes once the listener is bound, or fails with the bind's {@link IOException} (e.g. address in use).
      *
+     * <p>A {@link java.net.UnixDomainSocketAddress} binds an AF_UNIX listener on the same loop, with the same limits
+     * and backpressure. The path must fit the platform's limit and its directory must exist and be writable (else the
+     * future fails, naming the path); a stale socket file (nobody listening) is removed first, a live one is not (a
+     * {@link java.net.BindException}); the file is deleted when the listener closes, as at shutdown. Its mode is what
+     * the umask gives: set another with {@code Files.setPosixFilePermissions} once the future completes.
+     *
      * @param service  a name for logs, traces and metrics
      * @param address  where to listen, e.g. {@code new InetSocketAddress(port)} for every interface
      * @param limits   the listener's and its connections' limits, e.g. {@link Limits#DEFAULTS}
@@ -571,7 +577,8 @@ public final class Reactor implements Executor {
     }
 
     /**
-     * Opens a TCP connection to {@code remote}, served by {@code handler} with {@code limits}. Any thread. The future
+     * Opens a TCP connection to {@code remote} (or an AF_UNIX one, to a {@link java.net.UnixDomainSocketAddress}),
+     * served by {@code handler} with {@code limits}. Any thread. The future
      * completes with the connection once connected (after {@link StreamHandler#onOpen}); if the peer refuses, is
      * unreachable, or does not answer within {@code timeout} (zero: no timeout of ours), the handler's
      * {@link StreamHandler#onConnectFailed} is told and the future fails with the same {@link IOException}.

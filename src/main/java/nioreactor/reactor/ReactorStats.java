@@ -33,6 +33,8 @@ public final class ReactorStats {
     private final long connectionsConnected;
     private final long connectFailures;
     private final long connectionsActive;
+    private final long connectionsAcceptedUnix;
+    private final long connectionsActiveUnix;
     private final long connectionsRejected;
     private final long acceptPauses;
     private final long bytesRead;
@@ -131,6 +133,8 @@ public final class ReactorStats {
         connectionsConnected = s.connectionsConnected;
         connectFailures = s.connectFailures;
         connectionsActive = s.connectionsActive;
+        connectionsAcceptedUnix = s.connectionsAcceptedUnix;
+        connectionsActiveUnix = s.connectionsActiveUnix;
         connectionsRejected = s.connectionsRejected;
         acceptPauses = s.acceptPauses;
         bytesRead = s.bytesRead;
@@ -231,6 +235,24 @@ public final class ReactorStats {
     /** {@return open TCP connections, every listener and outbound connection together} */
     public long connectionsActive() {
         return connectionsActive;
+    }
+
+    /**
+     * The AF_UNIX connections among {@link #connectionsActive()} (accepted and outbound); the rest are TCP.
+     *
+     * @return open AF_UNIX connections
+     */
+    public long connectionsActiveUnix() {
+        return connectionsActiveUnix;
+    }
+
+    /**
+     * The connections among {@link #connectionsAccepted()} that came in on AF_UNIX listeners.
+     *
+     * @return AF_UNIX connections accepted so far
+     */
+    public long connectionsAcceptedUnix() {
+        return connectionsAcceptedUnix;
     }
 
     /** {@return connections refused because their listener was at its maximum} */

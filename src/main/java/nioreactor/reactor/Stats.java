@@ -38,6 +38,9 @@ final class Stats {
     long connectionsConnected;
     long connectFailures;
     long connectionsActive;
+    /** The AF_UNIX part of {@link #connectionsAccepted} and {@link #connectionsActive}. */
+    long connectionsAcceptedUnix;
+    long connectionsActiveUnix;
     long connectionsRejected;
     long acceptPauses;
     final long[] closedByReason = new long[CloseReason.values().length];

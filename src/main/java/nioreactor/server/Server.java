@@ -2,6 +2,11 @@ package nioreactor.server;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -33,17 +38,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The built-in services (upper-echo, framed upper-echo, UDP time, and optionally metrics) on one reactor, in one
- * process: what {@code serve} runs. Each TCP service can also have a TLS port of its own, as Redis has
- * {@code tls-port}: the same handlers, over {@link ServerConfig#tls()}. It uses the library's public API only, as any embedder would. Start one with
+ * The built-in services (upper-echo, framed upper-echo, UDP time, and optionally metrics, the chat room, the key-value
+ * store and the two echoes on AF_UNIX socket files) on one reactor, in one process: what {@code serve} runs. Each TCP
+ * service can also have a TLS port of its own, as Redis has {@code tls-port}: the same handlers, over
+ * {@link ServerConfig#tls()}. It uses the library's public API only, as any embedder would. Start one with
  * {@link #start}; {@link #close()} shuts it down gracefully and waits. Any number can run in one JVM.
  *
  * <p>With {@code --reactors N} the upper-echo and framed services run on N reactors, spread by
  * {@link ServerConfig#acceptMode()}: reactor-0 accepts and hands off (least connections), or every reactor listens
  * with SO_REUSEPORT. Every connection lives on one reactor; per-reactor service state (the echoes' scratch space, the
  * frame counters, a chat room per reactor linked into one chat) is made once per reactor, so no lock appears on the
- * I/O path. The time service, metrics and the key-value store stay on reactor-0 (see the README's "Several reactors"
- * for why); {@code /metrics} and JMX show every reactor.
+ * I/O path. The time service, metrics, the key-value store and the AF_UNIX listeners stay on reactor-0 (see the
+ * README's "Several reactors" for why); {@code /metrics} and JMX show every reactor.
  */
 public final class Server implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Server.class);
@@ -59,6 +65,8 @@ public final class Server implements AutoCloseable {
     private final Health health = new Health();
     private Listener upper;
     private Listener framed;
+    private Listener upperUnix;
+    private Listener framedUnix;
     private UdpSocket time;
     private Listener metrics;
     private Listener upperTls;
@@ -129,7 +137,7 @@ public final class Server implements AutoCloseable {
         for (Reactor r : reactors) {
             BulkUpper bulk = new BulkUpper();
             upperEchoes.put(r, new UpperEcho(bulk));
-            if (on(config.framedPort(), config.tlsFramedPort())) {
+            if (on(config.framedPort(), config.tlsFramedPort()) || config.unixFramedPath() != null) {
                 framedEchoes.put(r, FramedUpperEcho.forOneReactor(r, config.maxFrame(), bulk));
             }
         }
@@ -140,6 +148,14 @@ public final class Server implements AutoCloseable {
         if (config.framedPort() != ServerConfig.DISABLED) {
             framed = listenSpread("framed-echo", address(config.framedPort()), limits, null,
                     home -> framedEchoes.get(home).get());
+        }
+        if (config.unixTcpPath() != null) {
+            UnixDomainSocketAddress at = UnixDomainSocketAddress.of(config.unixTcpPath());
+            upperUnix = unixBound("upper-echo", at, reactor.listen("upper-echo", at, limits, () -> upperEchoes.get(reactor)));
+        }
+        if (config.unixFramedPath() != null) {
+            UnixDomainSocketAddress at = UnixDomainSocketAddress.of(config.unixFramedPath());
+            framedUnix = unixBound("framed-echo", at, reactor.listen("framed-echo", at, limits, framedEchoes.get(reactor)));
         }
         // The TLS ports: the same handlers over TLS. A new TCP service gets its TLS port with one more line here.
         upperTls = listenTls("upper-echo-tls", config.tlsTcpPort(), limits, upperEchoes::get);
@@ -203,7 +219,7 @@ public final class Server implements AutoCloseable {
     }
 
     /** Waits for a bind, and names the service, protocol and address when it fails: the JDK's message names none. */
-    private static <T> T bound(String service, String protocol, InetSocketAddress address, CompletableFuture<T> bind)
+    private static <T> T bound(String service, String protocol, SocketAddress address, CompletableFuture<T> bind)
             throws IOException {
         try {
             return bind.get(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -260,6 +276,23 @@ public final class Server implements AutoCloseable {
         return options;
     }
 
+    /**
+     * An AF_UNIX listener, once bound, gets {@code --unix-mode}. The JDK binds and listens in one call, so there is a
+     * moment with the umask's mode (usually 0755: connecting needs write permission, so only the owner could).
+     */
+    private Listener unixBound(String service, UnixDomainSocketAddress address, CompletableFuture<Listener> bind)
+            throws IOException {
+        Listener listener = bound(service, "unix", address, bind);
+        try {
+            Files.setPosixFilePermissions(address.getPath(), PosixFilePermissions.fromString(config.unixMode()));
+        } catch (IOException | UnsupportedOperationException e) {
+            listener.close(); // deletes the file again
+            throw new ServiceBindException(service, "unix", address,
+                    new IOException("cannot set its mode to " + config.unixMode() + ": " + e.getMessage(), e));
+        }
+        return listener;
+    }
+
     private InetSocketAddress address(int port) {
         return new InetSocketAddress(config.host(), port);
     }
@@ -275,6 +308,12 @@ public final class Server implements AutoCloseable {
         }
         if (framed != null) {
             log.info("framed-echo listening on tcp {}", hostPort(framedAddress()));
+        }
+        if (upperUnix != null) {
+            log.info("upper-echo listening on unix {}", unixTcpPath());
+        }
+        if (framedUnix != null) {
+            log.info("framed-echo listening on unix {}", unixFramedPath());
         }
         for (Listener tls : new Listener[] {upperTls, framedTls, chatTls, kvTls}) {
             if (tls != null) {
@@ -312,6 +351,20 @@ public final class Server implements AutoCloseable {
 
     public InetSocketAddress framedAddress() {
         return inet(framed);
+    }
+
+    /** The upper-echo's AF_UNIX socket file, or null when it is not served over AF_UNIX. */
+    public Path unixTcpPath() {
+        return unixPath(upperUnix);
+    }
+
+    /** The framed echo's AF_UNIX socket file, or null. */
+    public Path unixFramedPath() {
+        return unixPath(framedUnix);
+    }
+
+    private static Path unixPath(Listener listener) {
+        return listener == null ? null : ((UnixDomainSocketAddress) listener.address()).getPath();
     }
 
     /** Upper-echo's TLS port, or null when off. */

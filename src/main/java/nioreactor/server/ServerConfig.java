@@ -1,5 +1,7 @@
 package nioreactor.server;
 
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.time.ZoneId;
@@ -34,6 +36,8 @@ public final class ServerConfig {
     public static final int DEFAULT_DATAGRAM_BUDGET = UdpLimits.DEFAULT_RECEIVE_BUDGET;
     public static final Duration DEFAULT_SPIN_FOR = Duration.ofNanos(50_000);
     public static final int DEFAULT_METRICS_MAX_CONNECTIONS = MetricsEndpoint.DEFAULT_MAX_CONNECTIONS;
+    /** The mode of the AF_UNIX socket files: owner and group may connect (connecting needs write permission). */
+    public static final String DEFAULT_UNIX_MODE = "rw-rw----";
     /** The metrics port (and its dashboard) binds loopback whatever {@code --host} says, unless told otherwise. */
     public static final String DEFAULT_METRICS_HOST = "127.0.0.1";
     public static final int DEFAULT_DASHBOARD_MAX_CLIENTS = MetricsEndpoint.DEFAULT_DASHBOARD_MAX_CLIENTS;
@@ -76,6 +80,12 @@ public final class ServerConfig {
     public int metricsMaxConnections() { return b.metricsMaxConnections; }
     public SelectStrategy selectStrategy() { return b.selectStrategy; }
     public Duration spinFor() { return b.spinFor; }
+    /** The upper-echo's AF_UNIX socket path, or null (the default): not served over AF_UNIX. */
+    public Path unixTcpPath() { return b.unixTcpPath; }
+    /** The framed echo's AF_UNIX socket path, or null (the default). */
+    public Path unixFramedPath() { return b.unixFramedPath; }
+    /** The permissions given to the socket files, as {@code rw-rw----}. */
+    public String unixMode() { return b.unixMode; }
     public int tlsTcpPort() { return b.tlsTcpPort; }
     public int tlsFramedPort() { return b.tlsFramedPort; }
     public int tlsChatPort() { return b.tlsChatPort; }
@@ -123,6 +133,9 @@ public final class ServerConfig {
         private int metricsMaxConnections = DEFAULT_METRICS_MAX_CONNECTIONS;
         private SelectStrategy selectStrategy = SelectStrategy.BLOCK;
         private Duration spinFor = DEFAULT_SPIN_FOR;
+        private Path unixTcpPath;
+        private Path unixFramedPath;
+        private String unixMode = DEFAULT_UNIX_MODE;
         private int tlsTcpPort = DISABLED;
         private int tlsFramedPort = DISABLED;
         private int tlsChatPort = DISABLED;
@@ -173,6 +186,10 @@ public final class ServerConfig {
         public Builder clock(InstantSource v) { clock = v; return this; }
         public Builder selectStrategy(SelectStrategy v) { selectStrategy = v; return this; }
         public Builder spinFor(Duration v) { spinFor = v; return this; }
+        public Builder unixTcpPath(Path v) { unixTcpPath = v; return this; }
+        public Builder unixFramedPath(Path v) { unixFramedPath = v; return this; }
+        /** Permissions in {@code ls} form, e.g. {@code rw-rw----}. */
+        public Builder unixMode(String v) { PosixFilePermissions.fromString(v); unixMode = v; return this; }
         /** Upper-echo over TLS (default off). */
         public Builder tlsTcpPort(int v) { tlsTcpPort = port(v); return this; }
         /** Framed upper-echo over TLS (default off). */
@@ -245,6 +262,9 @@ public final class ServerConfig {
             c.metricsMaxConnections = metricsMaxConnections;
             c.selectStrategy = selectStrategy;
             c.spinFor = spinFor;
+            c.unixTcpPath = unixTcpPath;
+            c.unixFramedPath = unixFramedPath;
+            c.unixMode = unixMode;
             c.tlsTcpPort = tlsTcpPort;
             c.tlsFramedPort = tlsFramedPort;
             c.tlsChatPort = tlsChatPort;

@@ -16,7 +16,8 @@ class DashboardJsonTest {
 
     private static ConnectionInfo row(long id, long pending) throws Exception {
         return new ConnectionInfo(id, "upper-echo", "reactor-0",
-                new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 5000 + (int) id), ConnectionState.PAUSED,
+                new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 5000 + (int) id), "tcp 127.0.0.1:" + (5000 + id),
+                ConnectionState.PAUSED,
                 false, true, pending, 1_048_576, 262_144, 2, 3, 4_000_000, 1_500_000);
     }
 
@@ -33,8 +34,18 @@ class DashboardJsonTest {
         StringBuilder sb = new StringBuilder();
         DashboardJson.connection(sb, row(7, 2_000_000));
         assertThat(sb.toString()).isEqualTo("{\"id\":7,\"service\":\"upper-echo\",\"reactor\":\"reactor-0\","
-                + "\"remote\":\"127.0.0.1:5007\",\"state\":\"PAUSED\",\"r\":false,\"w\":true,\"pending\":2000000,"
+                + "\"family\":\"tcp\",\"remote\":\"127.0.0.1:5007\",\"state\":\"PAUSED\",\"r\":false,\"w\":true,\"pending\":2000000,"
                 + "\"high\":1048576,\"low\":262144,\"in\":2,\"out\":3,\"ageMs\":4,\"quietMs\":1}");
+    }
+
+    @Test
+    void anAfUnixPeerIsShownByItsFamilyAndTheSocketFile() {
+        // Accepted AF_UNIX peers have an empty address and no port: the row shows the socket file instead.
+        ConnectionInfo unix = new ConnectionInfo(8, "upper-echo", "reactor-0", java.net.UnixDomainSocketAddress.of(""),
+                "unix /tmp/nioreactor.sock", ConnectionState.OPEN, true, false, 0, 1_048_576, 262_144, 5, 5, 1_000_000, 0);
+        StringBuilder sb = new StringBuilder();
+        DashboardJson.connection(sb, unix);
+        assertThat(sb.toString()).contains("\"family\":\"unix\",\"remote\":\"/tmp/nioreactor.sock\",");
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +60,7 @@ final class ScenarioRunner {
         String seedServer = "bench/seed_time_server.py";
         String out = "bench/results/latest.md";
         String serverOpts = "";
-        List<String> scenarios = List.of("pingpong", "big", "framed", "churn", "udp", "idle");
+        List<String> scenarios = List.of("pingpong", "big", "framed", "churn", "udp", "idle", "unix");
         /** For the TLS servers (kinds ending in -tls): one protocol and one suite, the same for both sides. */
         String tlsProtocol = "TLSv1.3";
         String tlsCipher = "TLS_AES_128_GCM_SHA256";
@@ -113,6 +114,8 @@ final class ScenarioRunner {
         int raw;
         int framed;
         int udp;
+        /** The AF_UNIX socket file of the upper-echo, or null where the server offers none. */
+        String unix;
 
         ServerUnderTest(String kind, Process process) {
             this.kind = kind;
@@ -235,6 +238,9 @@ final class ScenarioRunner {
         if (o.scenarios.contains("idle")) {
             idle();
         }
+        if (o.scenarios.contains("unix")) {
+            unixAgainstTcp();
+        }
     }
 
     private void header() throws IOException {
@@ -327,6 +333,7 @@ final class ScenarioRunner {
         s.raw = Integer.parseInt(ready.get("raw"));
         s.framed = Integer.parseInt(ready.get("framed"));
         s.udp = Integer.parseInt(ready.get("udp"));
+        s.unix = ready.getOrDefault("unix", "-").equals("-") ? null : ready.get("unix");
         s.jdk = ready.get("jdk");
         servers.put(kind, s);
         System.out.printf("started %-16s on JDK %-8s (%s) raw %d, framed %d, udp %s%n", kind, s.jdk, java, s.raw,
@@ -494,6 +501,45 @@ final class ScenarioRunner {
             }
         }
         throw new IOException("the seed Python server did not answer on " + target);
+    }
+
+    /**
+     * The same nioreactor process, the same upper-echo handlers, the same reactor thread, the same load: once over
+     * loopback TCP and once over its AF_UNIX socket file, rounds interleaved. What differs is the kernel path under the
+     * socket calls: TCP's segments, ACKs, checksums (skipped on loopback, but computed for), congestion window and the
+     * loopback device; AF_UNIX copies from one socket's buffer to the other's.
+     */
+    private void unixAgainstTcp() throws Exception {
+        ServerUnderTest s = servers.get("nioreactor");
+        if (s == null || s.unix == null) {
+            System.out.println("skipping unix: the nioreactor server is not running");
+            return;
+        }
+        int[][] cases = {{1, 64}, {100, 64}, {o.bigConns, o.bigSize}};
+        for (int[] c : cases) {
+            int conns = c[0];
+            int size = c[1];
+            Map<String, List<Row>> rounds = new LinkedHashMap<>();
+            Map<String, LoadGenerator> loads = new LinkedHashMap<>();
+            try {
+                loads.put("nioreactor, loopback TCP", LoadGenerator.connect(new LoadSettings(LoadMode.RAW,
+                        s.address(s.raw), conns, size, 1, o.warmup, o.seconds, 1)));
+                loads.put("nioreactor, AF_UNIX", LoadGenerator.connect(new LoadSettings(LoadMode.RAW,
+                        UnixDomainSocketAddress.of(s.unix), conns, size, 1, o.warmup, o.seconds, 1)));
+                for (int round = 0; round < o.rounds; round++) {
+                    Duration warmup = round == 0 ? o.warmup.plus(firstRoundExtraWarmup(conns)) : o.warmup;
+                    for (Map.Entry<String, LoadGenerator> e : loads.entrySet()) {
+                        rounds.computeIfAbsent(e.getKey(), k -> new ArrayList<>())
+                                .add(measure(e.getKey(), s.jdk, s.process.pid(), e.getValue(), warmup));
+                    }
+                }
+            } finally {
+                loads.values().forEach(LoadGenerator::close);
+            }
+            String what = size % 1024 == 0 ? size / 1024 + " KiB" : size + " B";
+            table("AF_UNIX against loopback TCP: ping-pong " + what + ", " + conns + " connection" + (conns == 1 ? "" : "s")
+                    + " (the same nioreactor server)", medians(rounds), "nioreactor, loopback TCP", "TCP");
+        }
     }
 
     private void idle() throws Exception {

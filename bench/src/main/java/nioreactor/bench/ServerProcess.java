@@ -18,7 +18,8 @@ import nioreactor.server.ServerConfig;
 
 /**
  * One server under test, alone in its JVM (the scenario runner starts it pinned to the server core). Protocol on
- * stdin/stdout: it prints {@code READY raw=P framed=P udp=P jdk=V} once listening (ports 0 mean "not offered"); then
+ * stdin/stdout: it prints {@code READY raw=P framed=P udp=P unix=PATH jdk=V} once listening (ports 0 and the path
+ * {@code -} mean "not offered"; only nioreactor serves upper-echo on an AF_UNIX socket file as well); then
  * each {@code heap} line is answered by {@code HEAP used=B rss=B threads=N}, measured after {@code System.gc()} (a
  * full collection on every collector the JDK ships, repeated until the figure settles) so only live objects count; {@code quit} or end of input stops it.
  */
@@ -32,14 +33,22 @@ final class ServerProcess {
         int raw = 0;
         int framed = 0;
         int udp = 0;
+        String unix = "-";
         switch (kind) {
             case "nioreactor" -> {
                 Limits limits = Limits.DEFAULTS.withMaxConnections(1_000_000);
-                Server s = Server.start(ServerConfig.builder().ephemeralPorts().limits(limits).build());
+                // The same upper-echo on an AF_UNIX socket file too, on the same reactor: AF_UNIX against loopback TCP.
+                Path dir = Files.createTempDirectory(Path.of("/tmp"), "nr-bench-");
+                Server s = Server.start(ServerConfig.builder().ephemeralPorts().limits(limits)
+                        .unixTcpPath(dir.resolve("upper.sock")).build());
                 raw = s.tcpAddress().getPort();
                 framed = s.framedAddress().getPort();
                 udp = s.udpAddress().getPort();
-                server = s;
+                unix = s.unixTcpPath().toString();
+                server = () -> {
+                    s.close(); // removes the socket file
+                    Files.deleteIfExists(dir);
+                };
             }
             case "blocking", "blocking-virtual" -> {
                 boolean virtual = kind.equals("blocking-virtual");
@@ -99,7 +108,8 @@ final class ServerProcess {
                 return 2;
             }
         }
-        System.out.printf("READY raw=%d framed=%d udp=%d jdk=%s%n", raw, framed, udp, System.getProperty("java.version"));
+        System.out.printf("READY raw=%d framed=%d udp=%d unix=%s jdk=%s%n", raw, framed, udp, unix,
+                System.getProperty("java.version"));
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
