@@ -6,10 +6,24 @@ override MVN := $(MVN) -Dstyle.color=never
 JAR := target/nioreactor.jar
 SOURCES := $(shell find src/main -type f 2>/dev/null) pom.xml
 
-.PHONY: run test install library-deps jar clean bench bench-kv bench-micro soak test-redis
+.PHONY: run run-tls test test-lb test-browser bench-scale install library-deps jar clean bench bench-kv bench-micro soak test-redis
 
 run: $(JAR)
 	java -jar $(JAR) serve
+
+# The services plus upper-echo over TLS on 8443 and framed upper-echo on 8444, with a self-signed certificate for
+# localhost and 127.0.0.1 made on first use by the JDK's own keytool (no openssl, no extra dependency) in target/tls/.
+# target/tls/cert.pem is that certificate, for clients: client --tls --cafile target/tls/cert.pem.
+TLS_DIR := target/tls
+run-tls: $(JAR)
+	@test -f $(TLS_DIR)/server.p12 || { mkdir -p $(TLS_DIR) && \
+	  keytool -genkeypair -alias nioreactor -keyalg EC -groupname secp256r1 -dname CN=localhost \
+	    -ext san=dns:localhost,ip:127.0.0.1 -validity 365 -keystore $(TLS_DIR)/server.p12 -storetype PKCS12 \
+	    -storepass changeit -keypass changeit && \
+	  keytool -exportcert -rfc -alias nioreactor -keystore $(TLS_DIR)/server.p12 -storepass changeit \
+	    -file $(TLS_DIR)/cert.pem && echo "wrote $(TLS_DIR)/server.p12 and $(TLS_DIR)/cert.pem"; }
+	java -jar $(JAR) serve --tls-tcp 8443 --tls-framed 8444 --tls-keystore $(TLS_DIR)/server.p12 \
+	  --tls-keystore-password changeit
 
 # Every test (unit tests, then the integration tests against the packaged jars), the library's Javadoc with every
 # warning an error, the install, a check of what an embedder's classpath gets from it, and a compile of the bench
@@ -21,6 +35,32 @@ test:
 	$(MAKE) --no-print-directory install
 	$(MAKE) --no-print-directory library-deps
 	cd bench && $(MVN) -q compile
+
+# HAProxy (deploy/haproxy.cfg, its ports substituted) in front of three `serve --proxy-protocol` processes under
+# verified load, one drained with SIGTERM and one SIGKILLed (src/test/java/nioreactor/lb/HaproxyLoadBalancingCheck.java).
+# Installs Debian's haproxy when it is missing (needs root, as in CI). Prints its figures, and fails, never skips.
+LB_REPORT := target/surefire-reports/nioreactor.lb.HaproxyLoadBalancingCheck-output.txt
+test-lb: $(JAR)
+	@command -v haproxy >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y haproxy; }
+	@rm -f $(LB_REPORT)
+	@$(MVN) -q test -Dtest=HaproxyLoadBalancingCheck -Dsurefire.failIfNoSpecifiedTests=false; status=$$?; \
+		cat $(LB_REPORT) 2>/dev/null; exit $$status
+
+# The dashboard (serve --metrics, GET /) in a real headless Chromium, driven by Selenium: DashboardBrowserIT. Installs
+# Debian's chromium and chromium-driver with apt-get when they are missing (as root, or through sudo).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+test-browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  echo "installing chromium and chromium-driver (Debian packages)"; \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium chromium-driver; \
+	fi
+	$(MVN) -Pbrowser verify
+
+# The figures of bench/RESULTS.md "Several reactors": server CPU per request for --reactors 1 and 2 in each accept
+# mode, the spread of connections, a connect storm, and the cost of one execute hop (ScaleMeasurement; ~4 minutes).
+bench-scale: $(JAR)
+	@$(MVN) -q test -Dtest=ScaleMeasurement -Dsurefire.failIfNoSpecifiedTests=false; status=$$?; \
+		cat target/surefire-reports/nioreactor.lb.ScaleMeasurement-output.txt 2>/dev/null; exit $$status
 
 # Writes nioreactor 0.1.0 (the thin library jar and its pom: an embedder gets slf4j-api only; see docs/embedding.md)
 # into the local Maven repository (~/.m2/repository/nioreactor/), where the bench project finds it. The shaded

@@ -8,7 +8,8 @@
 # BENCH_CONNS (ping-pong connection counts, default 1,10,100,1000), BENCH_BIG_CONNS (16 KiB ping-pong, default 10),
 # BENCH_FRAMED_CONNS (default 10), BENCH_DEPTH (pipelining depth, default 16), BENCH_CHURN (churn loops, default 8),
 # BENCH_UDP_CLIENTS (default 16), BENCH_IDLE (idle connections, default 10000, capped by the descriptor limit),
-# BENCH_SERVERS (comma list, default all), BENCH_SCENARIOS (pingpong,strategies,big,framed,churn,udp,idle; strategies: issue 13), BENCH_SERVER_OPTS (extra JVM options for every server, e.g. JFR),
+# BENCH_SERVERS (comma list, default all), BENCH_SCENARIOS (pingpong,strategies,big,framed,churn,udp,idle,unix; strategies: issue 13; unix: nioreactor's
+# upper-echo over AF_UNIX against loopback TCP, 64 B at 1 and 100 connections, 16 KiB at BENCH_BIG_CONNS), BENCH_SERVER_OPTS (extra JVM options for every server, e.g. JFR),
 # JAVA17 / JAVA_NEW (JDK homes), BENCH_SKIP_BUILD=1 (reuse the jars).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -87,7 +88,19 @@ mkdir -p bench/results
   --churn-loops "${BENCH_CHURN:-8}" --udp-clients "${BENCH_UDP_CLIENTS:-16}" --idle "$IDLE" \
   --servers "${BENCH_SERVERS:-nioreactor,blocking,blocking-virtual,netty-nio,netty-epoll}" \
   --server-opts "${BENCH_SERVER_OPTS:-}" \
-  --scenarios "${BENCH_SCENARIOS:-pingpong,strategies,big,framed,churn,udp,idle}" \
+  --scenarios "${BENCH_SCENARIOS:-pingpong,strategies,big,framed,churn,udp,idle,unix}" \
   --python "$(command -v python3)" --seed-server bench/seed_time_server.py \
   --out bench/results/latest.md
+
+# TLS (issue 12): nioreactor's TLS layer against Netty's SslHandler on the JDK provider, same JDK, certificate,
+# protocol and suite, both pinned; the load generator is a TLS client through nioreactor's own client-mode layer.
+if [ "${BENCH_TLS:-1}" != 0 ]; then
+  "${NICE[@]}" "${PIN[@]}" "$JAVA17/bin/java" -Xms512m -Xmx1g -jar "$JAR" run \
+    --jar "$JAR" --jdk "$JAVA17" --server-cpu "$SERVER_CPU" --load-cpu "$LOAD_CPU" \
+    --seconds "${BENCH_SECONDS:-1}" --warmup "${BENCH_WARMUP:-0.5}" --rounds "${BENCH_ROUNDS:-3}" \
+    --conns 100 --big-conns 10 --big-size 16384 --churn-loops "${BENCH_CHURN:-8}" --idle "$IDLE" \
+    --servers nioreactor-tls,netty-nio-tls --scenarios "${BENCH_TLS_SCENARIOS:-pingpong,big,churn,idle}" \
+    --tls-protocol "${BENCH_TLS_PROTOCOL:-TLSv1.3}" --tls-cipher "${BENCH_TLS_CIPHER:-TLS_AES_128_GCM_SHA256}" \
+    --out bench/results/latest-tls.md
+fi
 echo "load at end: $(uptime)"

@@ -5,16 +5,23 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import nioreactor.reactor.CloseReason;
 import nioreactor.reactor.Connection;
 import nioreactor.reactor.Counter;
 import nioreactor.reactor.Limits;
+import nioreactor.reactor.ListenOptions;
 import nioreactor.reactor.Listener;
 import nioreactor.reactor.Reactor;
 import nioreactor.reactor.StreamHandler;
@@ -45,6 +52,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Reactor-thread state, like the connections it holds: every method runs on the reactor's thread (the handlers'
  * callbacks), so there are no locks.
+ *
+ * <h2>One room over several reactors</h2>
+ * {@link #createAcross} makes one room per reactor and links them: each holds the members whose connections live on
+ * its reactor and fans out to them, and passes every line (a copy, made once) to the others through their reactor's
+ * {@link Reactor#execute}, where it is fanned out to their members in turn. A sender's lines are produced on one
+ * thread and queued to each other reactor in order, so every receiver still gets each sender's lines in the order
+ * sent; the slow-consumer bound is applied by each member's own room, exactly as on one reactor. {@code /who} asks
+ * every room for its members and answers when all have (asynchronously: no reactor waits for another). What the
+ * rooms share is small and thread-safe: the member ids (one counter, so "#12" names one member across the room), the
+ * member count for the greeting, and the nick registry (touched by {@code /nick} and leaving only, never per line).
  */
 public final class ChatRoom {
     private static final Logger log = LoggerFactory.getLogger(ChatRoom.class);
@@ -78,6 +95,19 @@ public final class ChatRoom {
     private final ByteBuffer batch;
     private int batchedLines;
 
+    /** The other reactors' rooms of the same chat; empty for a room on one reactor. Set once, before any member. */
+    private List<ChatRoom> siblings = List.of();
+    /** What the rooms of one chat share; null for a room on one reactor. */
+    private final Shared shared;
+
+    /** The state the linked rooms share: thread-safe, and touched on joins, leaves and renames only. */
+    private static final class Shared {
+        final AtomicLong ids = new AtomicLong();
+        final AtomicInteger members = new AtomicInteger();
+        /** Lower-cased nick to the id of the member holding it. */
+        final ConcurrentHashMap<String, Long> nicks = new ConcurrentHashMap<>();
+    }
+
     private final Counter messages;
     private final Counter slowConsumers;
     private final Counter errors;
@@ -88,11 +118,16 @@ public final class ChatRoom {
     private Timer warnTimer;
 
     private ChatRoom(Reactor reactor, int maxLine, long maxPending) {
+        this(reactor, maxLine, maxPending, null);
+    }
+
+    private ChatRoom(Reactor reactor, int maxLine, long maxPending, Shared shared) {
         if (maxLine < 1 || maxPending < 1) {
             throw new IllegalArgumentException("chat max line and max pending must be >= 1, got " + maxLine + " / "
                     + maxPending);
         }
         this.reactor = reactor;
+        this.shared = shared;
         this.maxLine = maxLine;
         this.maxPending = maxPending;
         this.batch = ByteBuffer.allocate(Math.max(reactor.readBufferSize(), maxLine) + 2 * (MAX_NAME + 3));
@@ -114,9 +149,53 @@ public final class ChatRoom {
         return new ChatRoom(reactor, maxLine, maxPending);
     }
 
+    /**
+     * One chat room over several reactors: a room per reactor, in the same order, linked (see the class comment). Bind
+     * a listener that gives each connection the handlers of its own reactor's room (hand-off or SO_REUSEPORT, e.g.
+     * {@code serve --reactors N}). Any thread.
+     */
+    public static List<ChatRoom> createAcross(List<Reactor> reactors, int maxLine, long maxPending) {
+        if (reactors.size() == 1) {
+            return List.of(create(reactors.get(0), maxLine, maxPending));
+        }
+        Shared shared = new Shared();
+        List<ChatRoom> rooms = new ArrayList<>();
+        for (Reactor r : reactors) {
+            rooms.add(new ChatRoom(r, maxLine, maxPending, shared));
+        }
+        for (ChatRoom room : rooms) {
+            List<ChatRoom> others = new ArrayList<>(rooms);
+            others.remove(room);
+            room.siblings = List.copyOf(others); // published to the reactor threads by the listener's bind
+        }
+        return List.copyOf(rooms);
+    }
+
+    /** {@return the reactor whose members this room holds} */
+    public Reactor reactor() {
+        return reactor;
+    }
+
+    /** The new member's id: its connection's, or the next of the linked rooms' shared count. */
+    long newMemberId(Connection c) {
+        return shared == null ? c.id() : shared.ids.incrementAndGet();
+    }
+
     /** Listens for members on {@code address}, with {@code limits}; the future completes once bound. Any thread. */
     public CompletableFuture<Listener> listen(InetSocketAddress address, Limits limits) {
         return reactor.listen("chat", address, limits, handlers());
+    }
+
+    /**
+     * Likewise with {@code options}, e.g. {@link ListenOptions#expectProxyHeader} behind a proxy (then {@code /who}
+     * shows the clients' real addresses). Hand-off to other reactors is refused: this room is one reactor's.
+     */
+    public CompletableFuture<Listener> listen(InetSocketAddress address, Limits limits, ListenOptions options) {
+        if (options.handsOff()) {
+            throw new IllegalArgumentException("a chat room lives on one reactor; it cannot hand members to others");
+        }
+        Supplier<StreamHandler> members = handlers();
+        return reactor.listen("chat", address, limits, options, home -> members.get());
     }
 
     /** A new member's handler for each connection: give this to {@link Reactor#listen}. */
@@ -131,7 +210,7 @@ public final class ChatRoom {
     // ------------------------------------------------------------------------------------- membership
 
     void join(Member member) {
-        int others = members.size();
+        int others = shared == null ? members.size() : shared.members.getAndIncrement();
         members.put(member.id(), member);
         rosterStale = true;
         tell(member, "* you are " + member.name() + "; " + others + (others == 1 ? " other" : " others") + " here");
@@ -147,8 +226,11 @@ public final class ChatRoom {
             return;
         }
         rosterStale = true;
+        if (shared != null) {
+            shared.members.decrementAndGet();
+        }
         if (member.nick() != null) {
-            nicks.remove(member.nick().toLowerCase(Locale.ROOT));
+            releaseNick(member.nick().toLowerCase(Locale.ROOT), member);
         }
         if (why != null) {
             announce(member, "* " + member.name() + " left (" + why + ")");
@@ -161,8 +243,7 @@ public final class ChatRoom {
             return "bad nick (1-" + MAX_NAME + " of A-Z a-z 0-9 _ -)";
         }
         String key = nick.toLowerCase(Locale.ROOT);
-        Member holder = nicks.get(key);
-        if (holder != null && holder != member) {
+        if (!claimNick(key, member)) {
             return "nick " + nick + " is taken";
         }
         String before = member.name();
@@ -170,14 +251,35 @@ public final class ChatRoom {
             tell(member, "* you are now " + nick);
             return null; // nothing changed: nothing to announce
         }
-        if (member.nick() != null) {
-            nicks.remove(member.nick().toLowerCase(Locale.ROOT));
+        if (member.nick() != null && !member.nick().toLowerCase(Locale.ROOT).equals(key)) {
+            releaseNick(member.nick().toLowerCase(Locale.ROOT), member);
         }
-        nicks.put(key, member);
         member.nick(nick);
         tell(member, "* you are now " + nick);
         announce(member, "* " + before + " is now " + nick);
         return null;
+    }
+
+    /** Takes {@code key} for {@code member}, unless another member holds it; across linked rooms, atomically. */
+    private boolean claimNick(String key, Member member) {
+        if (shared != null) {
+            Long holder = shared.nicks.putIfAbsent(key, member.id());
+            return holder == null || holder == member.id();
+        }
+        Member holder = nicks.get(key);
+        if (holder != null && holder != member) {
+            return false;
+        }
+        nicks.put(key, member);
+        return true;
+    }
+
+    private void releaseNick(String key, Member member) {
+        if (shared != null) {
+            shared.nicks.remove(key, member.id());
+        } else {
+            nicks.remove(key);
+        }
     }
 
     /** 1 to 32 of {@code [A-Za-z0-9_-]}: no spaces, no {@code #} (which marks ids), nothing a terminal would act on. */
@@ -196,21 +298,69 @@ public final class ChatRoom {
         return true;
     }
 
-    /** {@code * 3 here: #1 alice, #2, #7 bob (you)}, in the order they joined. */
+    /**
+     * {@code * 3 here: #1 alice 127.0.0.1:50312, #2 127.0.0.1:50318, #7 bob 198.51.100.7:40001 (you)}, in the order
+     * they joined, each with its client address (behind a PROXY-protocol proxy, the real client's).
+     */
     void who(Member asking) {
-        StringBuilder line = new StringBuilder("* ").append(members.size()).append(" here:");
-        String sep = " ";
+        List<WhoEntry> entries = whoEntries(asking);
+        if (siblings.isEmpty()) {
+            answerWho(asking, entries);
+            return;
+        }
+        // Every other room lists its members on its own thread and hands the list back to this one.
+        int[] waiting = {siblings.size()};
+        for (ChatRoom other : siblings) {
+            other.reactor.execute(() -> {
+                List<WhoEntry> part = other.whoEntries(null);
+                reactor.execute(() -> {
+                    entries.addAll(part);
+                    if (--waiting[0] == 0 && asking.inRoom()) {
+                        entries.sort(Comparator.comparingLong(WhoEntry::id)); // ids count up as members join
+                        answerWho(asking, entries);
+                    }
+                });
+            });
+        }
+    }
+
+    /** One member in a {@code /who} answer. */
+    private record WhoEntry(long id, String text) {
+    }
+
+    private List<WhoEntry> whoEntries(Member asking) {
+        List<WhoEntry> entries = new ArrayList<>(members.size());
         for (Member m : members.values()) {
-            line.append(sep).append('#').append(m.id());
+            StringBuilder e = new StringBuilder().append('#').append(m.id());
             if (m.nick() != null) {
-                line.append(' ').append(m.nick());
+                e.append(' ').append(m.nick());
             }
+            e.append(' ').append(hostPort(m.connection().clientAddress()));
             if (m == asking) {
-                line.append(" (you)");
+                e.append(" (you)");
             }
+            entries.add(new WhoEntry(m.id(), e.toString()));
+        }
+        return entries;
+    }
+
+    private void answerWho(Member asking, List<WhoEntry> entries) {
+        StringBuilder line = new StringBuilder("* ").append(entries.size()).append(" here:");
+        String sep = " ";
+        for (WhoEntry e : entries) {
+            line.append(sep).append(e.text());
             sep = ", ";
         }
         tell(asking, line.toString());
+    }
+
+    /** {@code 127.0.0.1:50312}, {@code [::1]:50312}. */
+    static String hostPort(java.net.SocketAddress address) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            String host = inet.getAddress().getHostAddress();
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        return String.valueOf(address);
     }
 
     void error(Member member, String what) {
@@ -241,6 +391,7 @@ public final class ChatRoom {
         batch.flip();
         messages.add(batchedLines);
         try {
+            toSiblings(batch);
             fanOut(sender, batch);
         } finally {
             batch.clear();
@@ -250,7 +401,29 @@ public final class ChatRoom {
 
     /** A line of the room's own (joins, leaves, renames) to every member but {@code about}. */
     private void announce(Member about, String text) {
-        fanOut(about, ByteBuffer.wrap((text + "\n").getBytes(StandardCharsets.ISO_8859_1)));
+        ByteBuffer line = ByteBuffer.wrap((text + "\n").getBytes(StandardCharsets.ISO_8859_1));
+        toSiblings(line);
+        fanOut(about, line);
+    }
+
+    /**
+     * Hands a copy of {@code message} to every other room, to fan out to its members on its own thread. The copy is
+     * made once and only read from then on; each room's queue keeps this sender's lines in order.
+     */
+    private void toSiblings(ByteBuffer message) {
+        if (siblings.isEmpty()) {
+            return;
+        }
+        byte[] copy = new byte[message.remaining()];
+        message.duplicate().get(copy);
+        for (ChatRoom other : siblings) {
+            other.reactor.execute(() -> other.fromAfar(copy));
+        }
+    }
+
+    /** Lines a member of another reactor's room sent, or an announcement about one: to every member here. */
+    private void fromAfar(byte[] message) {
+        fanOut(null, ByteBuffer.wrap(message));
     }
 
     private void fanOut(Member except, ByteBuffer message) {
@@ -278,10 +451,9 @@ public final class ChatRoom {
             return; // left during this fan-out, or already marked for the cut
         }
         Connection c = member.connection();
-        long pending = c.pendingBytes();
         message.rewind();
-        if (pending > 0 && pending + message.remaining() > maxPending) {
-            member.markSlow(pending);
+        if (!c.canTake(message.remaining(), maxPending)) {
+            member.markSlow(c.pendingBytes());
             slow.add(member);
             return;
         }
@@ -313,7 +485,7 @@ public final class ChatRoom {
     /** A WARN at most once a second, counting the cuts since the last one, as the listener does for rejections. */
     private void noteCut(Member m) {
         cutsSinceWarn++;
-        lastCut = m.name() + " from " + m.connection().remoteAddress() + " with " + m.pendingAtCut()
+        lastCut = m.name() + " from " + hostPort(m.connection().clientAddress()) + " with " + m.pendingAtCut()
                 + " bytes pending";
         long now = System.nanoTime();
         if (lastWarnNanos == 0 || now - lastWarnNanos >= WARN_INTERVAL_NANOS) {

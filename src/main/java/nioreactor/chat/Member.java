@@ -27,6 +27,8 @@ final class Member implements StreamHandler, LineAssembler.Sink {
     private final ChatRoom room;
     private final LineAssembler lines;
     private Connection connection;
+    /** The connection's id alone, or one counted across the room when it spans several reactors. */
+    private long id;
     private Presence presence = Presence.ARRIVING;
     private String nick;
     /** The name and ": " as bytes, ahead of each of this member's lines. */
@@ -41,6 +43,7 @@ final class Member implements StreamHandler, LineAssembler.Sink {
     @Override
     public void onOpen(Connection c) {
         connection = c;
+        id = room.newMemberId(c);
         c.attach(this);
         prefix = (name() + ": ").getBytes(StandardCharsets.ISO_8859_1);
         presence = Presence.IN_ROOM;
@@ -142,7 +145,7 @@ final class Member implements StreamHandler, LineAssembler.Sink {
     // ------------------------------------------------------------------------------------ for the room
 
     long id() {
-        return connection.id();
+        return id;
     }
 
     Connection connection() {
@@ -174,7 +177,7 @@ final class Member implements StreamHandler, LineAssembler.Sink {
 
     /** What the others see: the nick once there is one, else {@code #id}. */
     String name() {
-        return nick != null ? nick : "#" + connection.id();
+        return nick != null ? nick : "#" + id;
     }
 
     byte[] prefix() {

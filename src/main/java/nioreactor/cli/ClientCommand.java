@@ -6,19 +6,26 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import javax.net.ssl.SSLException;
+import nioreactor.client.ClientTls;
 import nioreactor.client.EchoClient;
 import nioreactor.client.FramedClient;
 import nioreactor.client.LineSession;
 import nioreactor.client.Timeouts;
 import nioreactor.client.UpperClient;
 import nioreactor.server.ServerConfig;
+import nioreactor.tls.TlsFileException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -42,6 +49,10 @@ final class ClientCommand implements Callable<Integer> {
                     + ServerConfig.DEFAULT_FRAMED_PORT + " with --framed).")
     Integer port;
 
+    @Option(names = "--unix", paramLabel = "PATH",
+            description = "Connect to the AF_UNIX socket file at PATH (serve --unix-tcp, or --unix-framed with --framed) instead of --host/--port.")
+    Path unix;
+
     @Option(names = "--framed", description = "Use the length-prefixed framed protocol instead of the raw stream.")
     boolean framed;
 
@@ -59,6 +70,9 @@ final class ClientCommand implements Callable<Integer> {
                     + Converters.DURATION_SECONDS)
     Duration readTimeout = Timeouts.DEFAULT_READ;
 
+    @Mixin
+    TlsClientOptions tlsOptions = new TlsClientOptions();
+
     @Spec
     CommandSpec spec;
 
@@ -72,6 +86,9 @@ final class ClientCommand implements Callable<Integer> {
         if (port != null) {
             return port;
         }
+        if (tlsOptions.tls) {
+            return framed ? ServerConfig.DEFAULT_TLS_FRAMED_PORT : ServerConfig.DEFAULT_TLS_TCP_PORT;
+        }
         return framed ? ServerConfig.DEFAULT_FRAMED_PORT : ServerConfig.DEFAULT_TCP_PORT;
     }
 
@@ -81,18 +98,31 @@ final class ClientCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--port must be between 1 and 65535");
         }
         if (lines) {
+            if (tlsOptions.tls) {
+                throw new ParameterException(spec.commandLine(), "--lines does not speak TLS yet; drop --tls");
+            }
             if (framed) {
                 throw new ParameterException(spec.commandLine(), "--lines and --framed cannot be combined");
+            }
+            if (unix != null) {
+                throw new ParameterException(spec.commandLine(), "--lines and --unix cannot be combined");
             }
             return LineSession.run(new InetSocketAddress(host, port()), new Timeouts(connectTimeout, readTimeout),
                     terminal.in(), terminal.out(), terminal.err());
         }
-        String where = host + ":" + port();
-        InetSocketAddress server = new InetSocketAddress(host, port());
+        String where = unix != null ? unix.toString() : host + ":" + port();
+        SocketAddress server = unix != null ? UnixDomainSocketAddress.of(unix) : new InetSocketAddress(host, port());
         Timeouts timeouts = new Timeouts(connectTimeout, readTimeout);
         EchoClient client;
         try {
-            client = framed ? FramedClient.connect(server, timeouts) : UpperClient.connect(server, timeouts);
+            ClientTls tls = tlsOptions.settings(spec.commandLine(), host);
+            client = framed ? FramedClient.connect(server, timeouts, tls) : UpperClient.connect(server, timeouts, tls);
+        } catch (TlsFileException e) {
+            terminal.err().println("client: " + e.getMessage());
+            return 2;
+        } catch (SSLException e) {
+            terminal.err().println("client: cannot connect to " + where + ": " + tlsOptions.explain(e));
+            return 1;
         } catch (UnknownHostException e) {
             terminal.err().println("client: cannot connect to " + where + ": unknown host");
             return 1;

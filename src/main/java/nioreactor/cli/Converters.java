@@ -45,6 +45,28 @@ final class Converters {
         }
     }
 
+    /** {@code 0660}, {@code 660} or {@code rw-rw----}: file permissions, as {@code rw-rw----}. */
+    static final class ModeConverter implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            String v = value.trim();
+            if (v.matches("0?[0-7]{3}")) {
+                int mode = Integer.parseInt(v, 8);
+                StringBuilder rwx = new StringBuilder();
+                for (int shift = 6; shift >= 0; shift -= 3) {
+                    int bits = mode >> shift;
+                    rwx.append((bits & 4) != 0 ? 'r' : '-').append((bits & 2) != 0 ? 'w' : '-')
+                            .append((bits & 1) != 0 ? 'x' : '-');
+                }
+                return rwx.toString();
+            }
+            if (v.matches("[r-][w-][x-][r-][w-][x-][r-][w-][x-]")) {
+                return v;
+            }
+            throw new TypeConversionException("'" + value + "' is not a file mode (e.g. 0660, 0600, rw-rw----)");
+        }
+    }
+
     /** {@code 1048576}, {@code 64KiB}, {@code 1MiB} (k and m are binary units here: 1k = 1024). */
     static final class SizeConverter implements ITypeConverter<Long> {
         @Override
@@ -84,6 +106,38 @@ final class Converters {
     }
 
     /** {@code block}, {@code spin} or {@code backoff}, in any case. */
+    /** {@code --reactors}: a count of 1 or more, or {@code auto} for one per available core. */
+    static final class ReactorsConverter implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            String v = value.trim();
+            if (v.equalsIgnoreCase("auto")) {
+                return Runtime.getRuntime().availableProcessors();
+            }
+            try {
+                int n = Integer.parseInt(v);
+                if (n >= 1) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // fall through to the message
+            }
+            throw new TypeConversionException("'" + value + "' is not a number of reactors (1 or more, or auto)");
+        }
+    }
+
+    /** {@code --accept-mode handoff|reuseport}. */
+    static final class AcceptModeConverter implements ITypeConverter<nioreactor.server.AcceptMode> {
+        @Override
+        public nioreactor.server.AcceptMode convert(String value) {
+            try {
+                return nioreactor.server.AcceptMode.valueOf(value.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("'" + value + "' is not an accept mode (handoff or reuseport)");
+            }
+        }
+    }
+
     static final class StrategyConverter implements ITypeConverter<SelectStrategy> {
         @Override
         public SelectStrategy convert(String value) {

@@ -2,6 +2,7 @@ package nioreactor.cli;
 
 import java.io.IOException;
 import java.net.BindException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Locale;
@@ -11,12 +12,15 @@ import java.util.concurrent.TimeUnit;
 import nioreactor.kv.KvSettings;
 import nioreactor.reactor.Limits;
 import nioreactor.reactor.SelectStrategy;
+import nioreactor.reactor.TlsContext;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
 import nioreactor.server.ServiceBindException;
+import nioreactor.tls.TlsFileException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -24,7 +28,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code serve}: runs the three services on one reactor until SIGINT or SIGTERM, then shuts down gracefully. */
 @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
-        description = {"Runs upper-echo (TCP), framed upper-echo (TCP) and time (UDP) on one reactor thread.",
+        description = {"Runs upper-echo (TCP), framed upper-echo (TCP) and time (UDP) on one reactor thread (or N with --reactors).",
             "Ports: 0 picks a free port, -1 turns the service off. Sizes take KiB/MiB; durations take ms/s/m/h (a number alone is seconds)."})
 final class ServeCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
@@ -42,8 +46,29 @@ final class ServeCommand implements Callable<Integer> {
     int udpPort = ServerConfig.DEFAULT_UDP_PORT;
 
     @Option(names = "--metrics", paramLabel = "PORT",
-            description = "Also serve GET /metrics (Prometheus text) over HTTP on this port, on the same reactor (default: off).")
+            description = "Also serve GET /metrics (Prometheus text) and GET / (a live dashboard of the loop) over HTTP on this port, on the same reactor (default: off).")
     int metricsPort = ServerConfig.DISABLED;
+
+    @Option(names = "--unix-tcp", paramLabel = "PATH",
+            description = "Also serve upper-echo on an AF_UNIX socket file at PATH (default: off). A stale file is removed; the file is deleted on shutdown.")
+    Path unixTcpPath;
+
+    @Option(names = "--unix-framed", paramLabel = "PATH",
+            description = "Also serve the framed upper-echo on an AF_UNIX socket file at PATH (default: off).")
+    Path unixFramedPath;
+
+    @Option(names = "--unix-mode", paramLabel = "MODE", converter = Converters.ModeConverter.class,
+            description = "Permissions of the AF_UNIX socket files, in octal; connecting needs write permission (default: 0660).")
+    String unixMode = ServerConfig.DEFAULT_UNIX_MODE;
+
+    @Option(names = "--metrics-host", paramLabel = "ADDRESS",
+            description = "Address the metrics port and its dashboard bind (default: ${DEFAULT-VALUE}, loopback, whatever --host says). "
+                    + "Anyone who reaches it sees every client's address and traffic sizes.")
+    String metricsHost = ServerConfig.DEFAULT_METRICS_HOST;
+
+    @Option(names = "--dashboard-max-clients", paramLabel = "N",
+            description = "Dashboard tabs (GET /events on the metrics port) streaming at once; one more gets 503 (default: ${DEFAULT-VALUE}).")
+    int dashboardMaxClients = ServerConfig.DEFAULT_DASHBOARD_MAX_CLIENTS;
 
     @Option(names = "--chat", paramLabel = "PORT",
             description = "Also run the chat room (a line protocol over TCP) on this port, on the same reactor (default: off).")
@@ -161,11 +186,43 @@ final class ServeCommand implements Callable<Integer> {
                     + Converters.DURATION_SECONDS)
     Duration spinFor = ServerConfig.DEFAULT_SPIN_FOR;
 
+    @Option(names = "--reactors", paramLabel = "N|auto", converter = Converters.ReactorsConverter.class,
+            description = "Reactor threads (reactor-0 ... reactor-N-1) serving the TCP services; auto is one per core (default: 1, everything on one thread). Each connection lives on one reactor for good.")
+    int reactors = 1;
+
+    @Option(names = "--accept-mode", paramLabel = "handoff|reuseport", converter = Converters.AcceptModeConverter.class,
+            description = "With --reactors above 1: handoff (reactor-0 accepts and hands each connection to the reactor with the fewest) or reuseport (each reactor listens with SO_REUSEPORT and the kernel spreads connections) (default: handoff).")
+    nioreactor.server.AcceptMode acceptMode = ServerConfig.DEFAULT_ACCEPT_MODE;
+
+    @Option(names = "--reuse-port",
+            description = "Set SO_REUSEPORT on the service ports (TCP and UDP, not --metrics), so several serve processes on this host can share them; the kernel spreads connections over them. Every process sharing a port must set it.")
+    boolean reusePort;
+
+    @Option(names = "--proxy-protocol",
+            description = "Expect a PROXY protocol header (v1 or v2, as HAProxy's send-proxy/send-proxy-v2 write it) at the start of every connection to the TCP service ports (not --metrics); the client address it gives shows in logs, --trace and the chat room's /who. Only for ports that only the proxy can reach: a header is trusted as it comes.")
+    boolean proxyProtocol;
+
+    @Option(names = "--proxy-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            description = "With --proxy-protocol: a connection whose header is not complete within this is closed (default: 3s)."
+                    + Converters.DURATION_SECONDS)
+    Duration proxyTimeout = ServerConfig.DEFAULT_PROXY_TIMEOUT;
+
+    @Option(names = "--drain-delay", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            description = "On SIGTERM/SIGINT, first answer GET /health with 503 for this long while still serving and accepting, so a load balancer takes this process out of rotation; then shut down gracefully (default: 0; behind a balancer, a few health-check intervals)."
+                    + Converters.DURATION_SECONDS)
+    Duration drainDelay = ServerConfig.DEFAULT_DRAIN_DELAY;
+
     @Option(names = "--trace", description = "Log every reactor event (select, accept, read, write, OP_WRITE, close...).")
     boolean trace;
 
+    @Mixin
+    TlsServeOptions tlsOptions = new TlsServeOptions();
+
     @Spec
     CommandSpec spec;
+
+    /** Loaded from the TLS options by {@link #call} before {@link #config}; null when no TLS port is on. */
+    private TlsContext tls;
 
     private final Terminal terminal;
 
@@ -180,7 +237,12 @@ final class ServeCommand implements Callable<Integer> {
                 .framedPort(noFramed ? ServerConfig.DISABLED : framedPort)
                 .udpPort(noUdp ? ServerConfig.DISABLED : udpPort)
                 .metricsPort(metricsPort)
+                .unixTcpPath(unixTcpPath)
+                .unixFramedPath(unixFramedPath)
+                .unixMode(unixMode)
                 .metricsMaxConnections(metricsMaxConnections)
+                .metricsHost(metricsHost)
+                .dashboardMaxClients(dashboardMaxClients)
                 .chatPort(chatPort)
                 .chatMaxLine(Converters.toIntSize(chatMaxLine, "--chat-max-line"))
                 .chatMaxPending(chatMaxPending)
@@ -197,12 +259,29 @@ final class ServeCommand implements Callable<Integer> {
                 .trace(trace)
                 .selectStrategy(selectStrategy)
                 .spinFor(spinFor)
+                .reusePort(reusePort)
+                .proxyProtocol(proxyProtocol)
+                .proxyTimeout(proxyTimeout)
+                .drainDelay(drainDelay)
+                .reactors(reactors)
+                .acceptMode(acceptMode)
+                .tlsTcpPort(tlsOptions.tcpPort)
+                .tlsFramedPort(tlsOptions.framedPort)
+                .tlsChatPort(tlsOptions.chatPort)
+                .tlsKvPort(tlsOptions.kvPort)
+                .tls(tls)
                 .build();
     }
 
     @Override
     public Integer call() throws Exception {
         ServerConfig config;
+        try {
+            tls = tlsOptions.load(spec.commandLine());
+        } catch (TlsFileException e) {
+            terminal.err().println("serve: " + e.getMessage());
+            return 2; // like a wrong command line: nothing was started, and trying again will not help
+        }
         try {
             config = config();
         } catch (IllegalArgumentException e) {
@@ -215,6 +294,9 @@ final class ServeCommand implements Callable<Integer> {
         if (signals.intIgnored()) {
             log.info("SIGINT is ignored in this process (inherited: started in the background by a script?);"
                     + " stop it with SIGTERM (kill PID)");
+        }
+        if (tls != null && !Signals.onHangup(() -> tlsOptions.reload(tls))) {
+            log.info("SIGHUP cannot be handled on this JVM; restart serve to load a new TLS certificate");
         }
         Server server;
         try {
@@ -229,15 +311,20 @@ final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         while (!stop.await(1, TimeUnit.SECONDS)) {
-            if (!server.reactor().isRunning()) {
+            if (!server.isRunning()) {
                 // The loop only ends by itself on an error it cannot survive (logged): a process that stays up but
                 // serves nothing would fool a supervisor, so exit non-zero and let it restart us.
                 terminal.err().println("serve: the reactor stopped unexpectedly; exiting");
                 return 1;
             }
         }
+        server.drain();
+        if (!drainDelay.isZero()) {
+            Thread.sleep(drainDelay.toMillis()); // still serving and accepting: the balancer's checks see the 503
+        }
         log.info("signal received; shutting down (up to {} ms)", shutdownTimeout.toMillis());
         server.close();
+        tlsOptions.close();
         return 0;
     }
 
@@ -251,11 +338,18 @@ final class ServeCommand implements Callable<Integer> {
             case "framed-echo" -> "--framed";
             case "time" -> "--udp";
             case "metrics" -> "--metrics";
+            case "upper-echo-tls" -> "--tls-tcp";
+            case "framed-echo-tls" -> "--tls-framed";
+            case "chat-tls" -> "--tls-chat";
+            case "kv-tls" -> "--tls-kv";
             case "kv" -> "--kv";
             default -> null;
         };
+        if (e.protocol().equals("unix")) {
+            option = e.service().equals("framed-echo") ? "--unix-framed" : "--unix-tcp";
+        }
         Throwable cause = e.getCause() == null ? e : e.getCause();
-        String reason = String.valueOf(cause.getMessage());
+        String reason = e.reason();
         boolean inUse = cause instanceof BindException && reason.toLowerCase(Locale.ROOT).contains("in use");
         // The JDK's message is "Address already in use" (strerror, capitalised); mid-sentence it reads lower-case.
         if (!reason.isEmpty() && Character.isUpperCase(reason.charAt(0))
@@ -263,9 +357,12 @@ final class ServeCommand implements Callable<Integer> {
             reason = Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
         }
         StringBuilder line = new StringBuilder("cannot bind ").append(e.service()).append(" to ").append(e.protocol())
-                .append(' ').append(e.address().getHostString()).append(':').append(e.address().getPort())
-                .append(": ").append(reason);
-        if (inUse && option != null) {
+                .append(' ').append(e.where()).append(": ").append(reason);
+        if (e.protocol().equals("unix")) {
+            if (reason.contains("another server is listening")) {
+                line.append(" (is another serve running? ").append(option).append(" takes another path)");
+            }
+        } else if (inUse && option != null) {
             line.append(" (is another serve running? ").append(option).append(" 0 picks a free port)");
         }
         return line.toString();

@@ -31,6 +31,39 @@ final class Signals {
     record Registration(boolean intIgnored, Runnable undo) {
     }
 
+    /**
+     * Runs {@code action} (on a JVM thread) on every SIGHUP: {@code serve} re-reads its TLS certificate and key. Returns
+     * false where the JDK does not let us handle it (then SIGHUP keeps its default, ending the process).
+     */
+    static boolean onHangup(Runnable action) {
+        try {
+            Class<?> signalClass = Class.forName("sun.misc.Signal");
+            Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
+            Method handle = signalClass.getMethod("handle", signalClass, handlerClass);
+            handle.invoke(null, signalClass.getConstructor(String.class).newInstance("HUP"),
+                    proxy(handlerClass, action, "SignalHandler(reload)"));
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError unsupported) {
+            return false;
+        }
+    }
+
+    /** A {@code sun.misc.SignalHandler} that runs {@code action}: it has one method, handle(Signal). */
+    private static Object proxy(Class<?> handlerClass, Runnable action, String name) {
+        return Proxy.newProxyInstance(Signals.class.getClassLoader(), new Class<?>[] {handlerClass},
+                (proxy, method, args) -> {
+                    if (method.getDeclaringClass() == Object.class) {
+                        return switch (method.getName()) {
+                            case "equals" -> proxy == args[0];
+                            case "hashCode" -> System.identityHashCode(proxy);
+                            default -> name;
+                        };
+                    }
+                    action.run();
+                    return null;
+                });
+    }
+
     /** Runs {@code action} (on a JVM thread) on SIGINT or SIGTERM. */
     static Registration onTerminate(Runnable action) {
         try {
@@ -38,19 +71,7 @@ final class Signals {
             Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
             Constructor<?> newSignal = signalClass.getConstructor(String.class);
             Method handle = signalClass.getMethod("handle", signalClass, handlerClass);
-            // SignalHandler has one method, handle(Signal); every call of the proxy is that one.
-            Object handler = Proxy.newProxyInstance(Signals.class.getClassLoader(), new Class<?>[] {handlerClass},
-                    (proxy, method, args) -> {
-                        if (method.getDeclaringClass() == Object.class) {
-                            return switch (method.getName()) {
-                                case "equals" -> proxy == args[0];
-                                case "hashCode" -> System.identityHashCode(proxy);
-                                default -> "SignalHandler(graceful shutdown)";
-                            };
-                        }
-                        action.run();
-                        return null;
-                    });
+            Object handler = proxy(handlerClass, action, "SignalHandler(graceful shutdown)");
             Object ignore = handlerClass.getField("SIG_IGN").get(null);
             Object intSignal = newSignal.newInstance("INT");
             Object termSignal = newSignal.newInstance("TERM");

@@ -1,7 +1,7 @@
 package nioreactor.client;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /**
  * A blocking connection to one of the two upper-echo services: send some bytes, get back their whole upper-cased echo.
@@ -18,7 +18,8 @@ public interface EchoClient extends AutoCloseable {
      */
     byte[] send(byte[] request) throws IOException;
 
-    InetSocketAddress remoteAddress();
+    /** The server: an {@code InetSocketAddress}, or a {@code UnixDomainSocketAddress} for AF_UNIX. */
+    SocketAddress remoteAddress();
 
     @Override
     void close() throws IOException;

@@ -5,9 +5,8 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.ProtocolException;
-import java.net.Socket;
 
 /**
  * Blocking client of the framed upper-echo service (default port 8083): each message is a 4-byte big-endian length
@@ -15,22 +14,27 @@ import java.net.Socket;
  * cure for sticky packets: the reader always knows where a message ends.
  */
 public final class FramedClient implements EchoClient {
-    private final Socket socket;
+    private final ClientSocket socket;
     private final DataInputStream in;
     private final DataOutputStream out;
 
-    private FramedClient(Socket socket) throws IOException {
+    private FramedClient(ClientSocket socket) {
         this.socket = socket;
-        this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
-        this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
+        this.in = new DataInputStream(new BufferedInputStream(socket.in()));
+        this.out = new DataOutputStream(new BufferedOutputStream(socket.out()));
     }
 
-    public static FramedClient connect(InetSocketAddress server) throws IOException {
+    public static FramedClient connect(SocketAddress server) throws IOException {
         return connect(server, Timeouts.DEFAULT);
     }
 
-    public static FramedClient connect(InetSocketAddress server, Timeouts timeouts) throws IOException {
-        return new FramedClient(TcpConnect.open(server, timeouts));
+    public static FramedClient connect(SocketAddress server, Timeouts timeouts) throws IOException {
+        return connect(server, timeouts, null);
+    }
+
+    /** Over TLS when {@code tls} is not null (the server's TLS port), else plain TCP, or AF_UNIX for a socket file. */
+    public static FramedClient connect(SocketAddress server, Timeouts timeouts, ClientTls tls) throws IOException {
+        return new FramedClient(ClientSocket.open(server, timeouts, tls));
     }
 
     /**
@@ -57,8 +61,8 @@ public final class FramedClient implements EchoClient {
     }
 
     @Override
-    public InetSocketAddress remoteAddress() {
-        return (InetSocketAddress) socket.getRemoteSocketAddress();
+    public SocketAddress remoteAddress() {
+        return socket.remoteAddress();
     }
 
     @Override

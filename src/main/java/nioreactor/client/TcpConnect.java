@@ -10,6 +10,12 @@ final class TcpConnect {
     private TcpConnect() {
     }
 
+    /** A TCP socket to {@code server}, or over it a TLS one with its handshake done when {@code tls} is not null. */
+    static Socket open(InetSocketAddress server, Timeouts timeouts, ClientTls tls) throws IOException {
+        Socket socket = open(server, timeouts);
+        return tls == null ? socket : tls.handshake(socket);
+    }
+
     static Socket open(InetSocketAddress server, Timeouts timeouts) throws IOException {
         if (server.isUnresolved()) {
             throw new UnknownHostException("unknown host " + server.getHostString());

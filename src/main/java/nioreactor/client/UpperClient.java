@@ -4,8 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.net.SocketAddress;
 
 /**
  * Blocking client of the raw upper-echo service (the seed's TCP server, default port 8082).
@@ -24,22 +23,27 @@ public final class UpperClient implements EchoClient {
      */
     private static final int WINDOW = 64 * 1024;
 
-    private final Socket socket;
+    private final ClientSocket socket;
     private final InputStream in;
     private final OutputStream out;
 
-    private UpperClient(Socket socket) throws IOException {
+    private UpperClient(ClientSocket socket) {
         this.socket = socket;
-        this.in = socket.getInputStream();
-        this.out = socket.getOutputStream();
+        this.in = socket.in();
+        this.out = socket.out();
     }
 
-    public static UpperClient connect(InetSocketAddress server) throws IOException {
+    public static UpperClient connect(SocketAddress server) throws IOException {
         return connect(server, Timeouts.DEFAULT);
     }
 
-    public static UpperClient connect(InetSocketAddress server, Timeouts timeouts) throws IOException {
-        return new UpperClient(TcpConnect.open(server, timeouts));
+    public static UpperClient connect(SocketAddress server, Timeouts timeouts) throws IOException {
+        return connect(server, timeouts, null);
+    }
+
+    /** Over TLS when {@code tls} is not null (the server's TLS port), else plain TCP, or AF_UNIX for a socket file. */
+    public static UpperClient connect(SocketAddress server, Timeouts timeouts, ClientTls tls) throws IOException {
+        return new UpperClient(ClientSocket.open(server, timeouts, tls));
     }
 
     /** Sends {@code request} and reads back exactly {@code request.length} bytes: the whole echo, nothing more. */
@@ -72,8 +76,8 @@ public final class UpperClient implements EchoClient {
     }
 
     @Override
-    public InetSocketAddress remoteAddress() {
-        return (InetSocketAddress) socket.getRemoteSocketAddress();
+    public SocketAddress remoteAddress() {
+        return socket.remoteAddress();
     }
 
     @Override

@@ -47,7 +47,7 @@ interface Peer {
 
             @Override
             public String describe() {
-                return "#" + c.id() + " from " + c.remoteAddress();
+                return "#" + c.id() + " from " + c.clientAddress();
             }
         };
     }

@@ -2,6 +2,7 @@ package nioreactor.load;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import nioreactor.reactor.Connection;
 import nioreactor.reactor.DatagramHandler;
 import nioreactor.reactor.Limits;
 import nioreactor.reactor.Reactor;
+import nioreactor.reactor.TlsContext;
 import nioreactor.reactor.StreamHandler;
 import nioreactor.reactor.Timer;
 import nioreactor.reactor.UdpLimits;
@@ -81,12 +83,15 @@ public final class LoadGenerator implements AutoCloseable {
     private static final Limits LIMITS = Limits.DEFAULTS.withWriteTimeout(Duration.ZERO);
 
     private final LoadSettings settings;
+    /** Null for plaintext; else every TCP connection is a TLS client through the library's own TLS layer. */
+    private final TlsContext tls;
     private final Exchange exchange;
     private final Worker[] workers;
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
 
-    private LoadGenerator(LoadSettings settings) {
+    private LoadGenerator(LoadSettings settings, TlsContext tls) {
         this.settings = settings;
+        this.tls = tls;
         this.exchange = settings.mode() == LoadMode.UDP_TIME ? null : new Exchange(settings.mode(), settings.requestSize(), CHUNK);
         this.workers = new Worker[Math.min(settings.threads(), settings.connections())];
         try {
@@ -108,7 +113,18 @@ public final class LoadGenerator implements AutoCloseable {
      * starts; UDP: connected datagram sockets). Fails if one cannot be opened within 10 s.
      */
     public static LoadGenerator connect(LoadSettings settings) throws IOException {
-        LoadGenerator generator = new LoadGenerator(settings);
+        return connect(settings, null);
+    }
+
+    /**
+     * As {@link #connect(LoadSettings)}, each TCP connection over TLS with {@code tls} (a client context; null for
+     * plaintext): the handshake is part of connecting, and in churn mode part of every request's latency.
+     */
+    public static LoadGenerator connect(LoadSettings settings, TlsContext tls) throws IOException {
+        if (tls != null && settings.mode() == LoadMode.UDP_TIME) {
+            throw new IllegalArgumentException("TLS is for TCP modes");
+        }
+        LoadGenerator generator = new LoadGenerator(settings, tls);
         try {
             generator.openAll();
             return generator;
@@ -129,14 +145,14 @@ public final class LoadGenerator implements AutoCloseable {
                         TcpPeer peer = new TcpPeer(w, i, false);
                         w.peers.add(peer);
                         inFlight.acquire();
-                        opened.add(w.reactor.connect(settings.target(), LIMITS, CONNECT_TIMEOUT, peer)
+                        opened.add(w.reactor.connect(settings.target(), LIMITS, CONNECT_TIMEOUT, tls, peer)
                                 .whenComplete((c, e) -> inFlight.release()));
                     }
                     case CHURN -> w.peers.add(new TcpPeer(w, i, true));
                     case UDP_TIME -> {
                         UdpPeer peer = new UdpPeer(w, i);
                         w.peers.add(peer);
-                        opened.add(w.reactor.connectUdp("loadgen-udp", settings.target(), UdpLimits.DEFAULTS, peer)
+                        opened.add(w.reactor.connectUdp("loadgen-udp", (InetSocketAddress) settings.target(), UdpLimits.DEFAULTS, peer)
                                 .thenAccept(socket -> peer.socket = socket));
                     }
                 }
@@ -611,7 +627,7 @@ public final class LoadGenerator implements AutoCloseable {
             connectStarted = now;
             connecting = true;
             // No connect timeout, as before: a connect the server never answers only stops this loop until the run ends.
-            worker.reactor.connect(settings.target(), LIMITS, Duration.ZERO, this);
+            worker.reactor.connect(settings.target(), LIMITS, Duration.ZERO, tls, this);
         }
 
         private void sendChurnRequest() {

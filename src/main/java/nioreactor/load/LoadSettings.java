@@ -1,15 +1,18 @@
 package nioreactor.load;
 
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 
 /**
  * One load run's settings; immutable. {@code connections} are TCP connections (or, for {@link LoadMode#CHURN}, the
  * connect-request-close loops running at once; for {@link LoadMode#UDP_TIME}, the UDP clients). Each keeps
  * {@code depth} requests in flight (1: ping-pong, closed loop; more: pipelined). Latencies of the {@code warmup}
- * period are not recorded.
+ * period are not recorded. The {@code target} of the stream modes may be a {@link UnixDomainSocketAddress}: the same
+ * load over AF_UNIX (what {@code make bench} compares with loopback TCP); UDP needs an {@link InetSocketAddress}.
  */
-public record LoadSettings(LoadMode mode, InetSocketAddress target, int connections, int requestSize, int depth,
+public record LoadSettings(LoadMode mode, SocketAddress target, int connections, int requestSize, int depth,
                            Duration warmup, Duration duration, int threads) {
 
     public LoadSettings {
@@ -28,6 +31,12 @@ public record LoadSettings(LoadMode mode, InetSocketAddress target, int connecti
         if ((mode == LoadMode.CHURN || mode == LoadMode.UDP_TIME) && depth != 1) {
             throw new IllegalArgumentException(mode + " sends one request at a time (depth 1)");
         }
+        if (mode == LoadMode.UDP_TIME && !(target instanceof InetSocketAddress)) {
+            throw new IllegalArgumentException("UDP needs an IP address and port, not " + target);
+        }
+        if (!(target instanceof InetSocketAddress) && !(target instanceof UnixDomainSocketAddress)) {
+            throw new IllegalArgumentException("the target is a TCP address or a Unix domain socket path, not " + target);
+        }
         if (warmup.isNegative() || duration.isNegative()) {
             throw new IllegalArgumentException("durations must not be negative");
         }
@@ -42,7 +51,7 @@ public record LoadSettings(LoadMode mode, InetSocketAddress target, int connecti
         return new LoadSettings(m, target, connections, requestSize, depth, warmup, duration, threads);
     }
 
-    public LoadSettings withTarget(InetSocketAddress t) {
+    public LoadSettings withTarget(SocketAddress t) {
         return new LoadSettings(mode, t, connections, requestSize, depth, warmup, duration, threads);
     }
 

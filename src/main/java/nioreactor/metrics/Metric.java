@@ -39,6 +39,9 @@ public record Metric(String name, String help, Type type, String reason, ToLongF
         List<Metric> m = new ArrayList<>();
         m.add(gauge("connections_active", "Open TCP connections, every listener (metrics included) and outbound", ReactorStats::connectionsActive));
         m.add(counter("connections_accepted_total", "TCP connections accepted", ReactorStats::connectionsAccepted));
+        m.add(counter("connections_handed_off_total", "TCP connections accepted here and handed to another reactor (--accept-mode handoff)", ReactorStats::connectionsHandedOff));
+        m.add(gauge("connections_active_unix", "The AF_UNIX connections among connections_active", ReactorStats::connectionsActiveUnix));
+        m.add(counter("connections_accepted_unix_total", "The connections among connections_accepted_total that came in on AF_UNIX listeners", ReactorStats::connectionsAcceptedUnix));
         m.add(counter("connections_connected_total", "Outbound TCP connections made", ReactorStats::connectionsConnected));
         m.add(counter("connect_failures_total", "Outbound connects that failed (refused, unreachable, timed out)", ReactorStats::connectFailures));
         for (CloseReason r : CloseReason.values()) {

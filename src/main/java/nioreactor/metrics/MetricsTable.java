@@ -1,6 +1,10 @@
 package nioreactor.metrics;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Map;
 
 /**
@@ -10,6 +14,7 @@ import java.util.Map;
  */
 public final class MetricsTable {
     private static final int WIDTH = 44;
+    private static final Pattern REACTOR_LABEL = Pattern.compile("[{,]reactor=\"([^\"]*)\"");
 
     private MetricsTable() {
     }
@@ -25,10 +30,31 @@ public final class MetricsTable {
     public static String format(Map<String, Double> samples, Map<String, Double> earlier, double seconds) {
         StringBuilder sb = new StringBuilder();
         boolean rates = earlier != null && seconds > 0;
-        sb.append(String.format(Locale.ROOT, "%-" + WIDTH + "s %14s%s%n", "METRIC", "VALUE",
-                rates ? String.format(Locale.ROOT, " %14s", "PER SECOND") : ""));
+        // A server with several reactors labels each series with its reactor, next to the unlabelled total: one
+        // column per reactor, after the total.
+        List<String> reactors = new ArrayList<>();
+        for (String key : samples.keySet()) {
+            Matcher m = REACTOR_LABEL.matcher(key);
+            if (m.find() && !reactors.contains(m.group(1))) {
+                reactors.add(m.group(1));
+            }
+        }
+        StringBuilder columns = new StringBuilder();
+        for (String r : reactors) {
+            columns.append(String.format(Locale.ROOT, " %14s", r.toUpperCase(Locale.ROOT)));
+        }
+        sb.append(String.format(Locale.ROOT, "%-" + WIDTH + "s %14s%s%s%n", "METRIC", reactors.isEmpty() ? "VALUE" : "TOTAL",
+                columns, rates ? String.format(Locale.ROOT, " %14s", "PER SECOND") : ""));
         String histogram = PrometheusText.LOOP_HISTOGRAM;
         for (Map.Entry<String, Double> e : samples.entrySet()) {
+            if (REACTOR_LABEL.matcher(e.getKey()).find()) {
+                continue; // shown in its reactor's column
+            }
+            StringBuilder perReactor = new StringBuilder();
+            for (String r : reactors) {
+                Double v = samples.get(PrometheusText.withLabel(e.getKey(), "reactor", r));
+                perReactor.append(String.format(Locale.ROOT, " %14s", v == null ? "" : number(v)));
+            }
             if (!e.getKey().startsWith(histogram)) {
                 String rate = "";
                 if (rates) {
@@ -37,8 +63,8 @@ public final class MetricsTable {
                     rate = String.format(Locale.ROOT, " %14s", counter && before != null
                             ? String.format(Locale.ROOT, "%,.1f", (e.getValue() - before) / seconds) : "");
                 }
-                sb.append(String.format(Locale.ROOT, "%-" + WIDTH + "s %14s%s%n", label(e.getKey()),
-                        number(e.getValue()), rate));
+                sb.append(String.format(Locale.ROOT, "%-" + WIDTH + "s %14s%s%s%n", label(e.getKey()),
+                        number(e.getValue()), perReactor, rate));
             }
         }
         Double count = samples.get(histogram + "_count");
@@ -49,7 +75,7 @@ public final class MetricsTable {
             double below = 0;
             for (Map.Entry<String, Double> e : samples.entrySet()) {
                 String key = e.getKey();
-                if (!key.startsWith(histogram + "_bucket{le=\"")) {
+                if (!key.startsWith(histogram + "_bucket{le=\"") || REACTOR_LABEL.matcher(key).find()) {
                     continue;
                 }
                 String le = key.substring((histogram + "_bucket{le=\"").length(), key.length() - 2);

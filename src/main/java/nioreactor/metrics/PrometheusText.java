@@ -2,6 +2,7 @@ package nioreactor.metrics;
 
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import nioreactor.reactor.ReactorStats;
 
@@ -31,22 +32,77 @@ public final class PrometheusText {
         return sb.toString();
     }
 
-    /** Buckets are cumulative in Prometheus; the reactor keeps them per bucket, so they are summed here. */
+    /**
+     * Several reactors of one server ({@code serve --reactors N}): every series once without a {@code reactor} label,
+     * the total of all reactors, then once per reactor with {@code reactor="<name>"}. (Sum either the unlabelled
+     * series or the labelled ones, not both.) A service metric a reactor does not have (the chat room lives on
+     * reactor-0) has no series for that reactor.
+     */
+    public static String render(List<String> names, List<ReactorStats> perReactor) {
+        if (perReactor.size() == 1) {
+            return render(perReactor.get(0));
+        }
+        ReactorStats total = ReactorStats.total(perReactor);
+        StringBuilder sb = new StringBuilder(4096 * (1 + perReactor.size()));
+        String family = null;
+        for (Metric m : Metric.all(total)) {
+            if (!m.name().equals(family)) {
+                family = m.name();
+                sb.append("# HELP ").append(Metric.PREFIX).append(family).append(' ').append(m.help()).append('\n');
+                sb.append("# TYPE ").append(Metric.PREFIX).append(family).append(' ').append(m.type().text()).append('\n');
+            }
+            sb.append(m.sampleName()).append(' ').append(m.value().applyAsLong(total)).append('\n');
+            boolean service = Metric.ALL.stream().noneMatch(own -> own.sampleName().equals(m.sampleName()));
+            for (int r = 0; r < perReactor.size(); r++) {
+                ReactorStats s = perReactor.get(r);
+                if (service && s.services().stream().noneMatch(x -> x.name().equals(m.name()))) {
+                    continue;
+                }
+                sb.append(withLabel(m.sampleName(), "reactor", names.get(r))).append(' ')
+                        .append(m.value().applyAsLong(s)).append('\n');
+            }
+        }
+        renderLoopTime(total, sb, null);
+        for (int r = 0; r < perReactor.size(); r++) {
+            renderLoopTime(perReactor.get(r), sb, names.get(r));
+        }
+        return sb.toString();
+    }
+
+    /** {@code x} or {@code x{a="b"}} with one more label. */
+    static String withLabel(String sample, String label, String value) {
+        String pair = label + "=\"" + value + "\"";
+        return sample.endsWith("}") ? sample.substring(0, sample.length() - 1) + "," + pair + "}"
+                : sample + "{" + pair + "}";
+    }
+
     private static void renderLoopTime(ReactorStats h, StringBuilder sb) {
-        sb.append("# HELP ").append(LOOP_HISTOGRAM)
-                .append(" Work done per loop iteration (tasks, dispatch, timers; not time blocked in select)\n");
-        sb.append("# TYPE ").append(LOOP_HISTOGRAM).append(" histogram\n");
+        renderLoopTime(h, sb, null);
+    }
+
+    /**
+     * Buckets are cumulative in Prometheus; the reactor keeps them per bucket, so they are summed here. With a
+     * {@code reactor} name, the series carry its label and the HELP/TYPE lines (already written) are not repeated.
+     */
+    private static void renderLoopTime(ReactorStats h, StringBuilder sb, String reactor) {
+        if (reactor == null) {
+            sb.append("# HELP ").append(LOOP_HISTOGRAM)
+                    .append(" Work done per loop iteration (tasks, dispatch, timers; not time blocked in select)\n");
+            sb.append("# TYPE ").append(LOOP_HISTOGRAM).append(" histogram\n");
+        }
+        String label = reactor == null ? "" : ",reactor=\"" + reactor + "\"";
+        String only = reactor == null ? "" : "{reactor=\"" + reactor + "\"}";
         long cumulative = 0;
         int buckets = ReactorStats.LOOP_TIME_BOUNDS_MICROS.size();
         for (int i = 0; i < buckets; i++) {
             cumulative += h.loopTimeCount(i);
             sb.append(LOOP_HISTOGRAM).append("_bucket{le=\"").append(seconds(ReactorStats.LOOP_TIME_BOUNDS_MICROS.get(i)))
-                    .append("\"} ").append(cumulative).append('\n');
+                    .append('"').append(label).append("} ").append(cumulative).append('\n');
         }
         cumulative += h.loopTimeCount(buckets);
-        sb.append(LOOP_HISTOGRAM).append("_bucket{le=\"+Inf\"} ").append(cumulative).append('\n');
-        sb.append(LOOP_HISTOGRAM).append("_sum ").append(h.loopTimeSumNanos() / 1e9).append('\n');
-        sb.append(LOOP_HISTOGRAM).append("_count ").append(cumulative).append('\n');
+        sb.append(LOOP_HISTOGRAM).append("_bucket{le=\"+Inf\"").append(label).append("} ").append(cumulative).append('\n');
+        sb.append(LOOP_HISTOGRAM).append("_sum").append(only).append(' ').append(h.loopTimeSumNanos() / 1e9).append('\n');
+        sb.append(LOOP_HISTOGRAM).append("_count").append(only).append(' ').append(cumulative).append('\n');
     }
 
     /** 50 µs as "0.00005", not "5.0E-5": both are valid, the plain one is readable. */

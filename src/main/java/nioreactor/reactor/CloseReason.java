@@ -24,6 +24,13 @@ public enum CloseReason {
      * {@code --chat-max-pending}, as Redis's {@code client-output-buffer-limit}).
      */
     SLOW_CONSUMER("slow-consumer"),
+    /**
+     * TLS failed: a handshake the engine refused (plaintext to a TLS port, no protocol or cipher in common, a missing
+     * client certificate), a bad record, or a TLS 1.2 renegotiation the client started.
+     */
+    TLS_ERROR("tls-error"),
+    /** The TLS handshake did not finish within its timeout. */
+    HANDSHAKE_TIMEOUT("handshake-timeout"),
     /** A handler threw something unexpected; only this connection pays for it. */
     HANDLER_ERROR("handler-error"),
     /** The server is shutting down. */

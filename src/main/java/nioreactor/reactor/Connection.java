@@ -4,17 +4,22 @@ import static java.nio.channels.SelectionKey.OP_READ;
 import static java.nio.channels.SelectionKey.OP_WRITE;
 
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One TCP connection on a reactor, accepted by a listener or opened by {@link Reactor#connect}: it reads into the
- * reactor's shared buffer, hands the bytes to its {@link StreamHandler}, and writes through a write queue with the
+ * One stream connection on a reactor (TCP, or AF_UNIX: both behave the same here), accepted by a listener or opened
+ * by {@link Reactor#connect}: it reads into the reactor's shared buffer, hands the bytes to its {@link StreamHandler}, and writes through a write queue with the
  * semantics of Python's {@code sendall}. Its life is the explicit state machine of {@link ConnectionState}.
  *
  * <p><b>Threads.</b> Every method is for the reactor thread that owns the connection ({@link #reactor()}), which is
@@ -33,7 +38,12 @@ import org.slf4j.LoggerFactory;
  * {@link StreamHandler#onWritabilityChanged}. A handler that wants its own flow control can also
  * {@link #pauseReading()} and {@link #resumeReading()}.
  *
- * <p>An idle connection holds no buffer: its cost is this object, its queue's few fields and the JDK's channel and key.
+ * <p><b>TLS.</b> A connection made with a {@link TlsContext} runs its handler over TLS unchanged: the handler hears
+ * {@code onOpen} once the handshake is done, gets plaintext in {@code onData}, and {@link #send} takes plaintext. What
+ * is queued and counted against the water marks ({@link #pendingBytes}) is then ciphertext. See {@link TlsTransport}.
+ *
+ * <p>An idle connection holds no buffer: its cost is this object, its queue's few fields and the JDK's channel and key
+ * (and, over TLS, its {@code SSLEngine}).
  */
 public final class Connection extends IoHandler {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
@@ -50,8 +60,13 @@ public final class Connection extends IoHandler {
     private final long id;
     private final SocketAddress localAddress;
     private final SocketAddress remoteAddress;
+    private final boolean unix;
+    /** Null for a plaintext connection: the hot path then pays one null check for TLS. */
+    private final TlsTransport tls;
 
     private SelectionKey key;
+    /** An outbound connection's future, completed once the handler has heard onOpen; null for accepted ones. */
+    private CompletableFuture<Connection> connected;
     private ConnectionState state = ConnectionState.OPEN;
     /** Why the connection will close once it is done flushing (DRAINING, LINGERING, INPUT_CLOSED). */
     private CloseReason closeReason = CloseReason.PEER_EOF;
@@ -68,9 +83,16 @@ public final class Connection extends IoHandler {
     private LazyDeadline writeStall;
     private Timer closeDeadline;
     private Object attachment;
+    /** The client's address as a trusted PROXY protocol header gave it, or null. */
+    private SocketAddress proxiedClient;
+    // For the dashboard (ConnectionInfo): plain fields, stamped with the loop's clock, not a clock call per I/O.
+    private long bytesIn;
+    private long bytesOut;
+    private long openedNanos;
+    private long lastProgressNanos;
 
     Connection(Reactor reactor, SocketChannel channel, String service, StreamHandler handler, Limits limits,
-               Runnable onClosed) throws IOException {
+               Runnable onClosed, TlsContext tlsContext) throws IOException {
         this.reactor = reactor;
         this.stats = reactor.stats;
         this.trace = reactor.trace();
@@ -93,14 +115,32 @@ public final class Connection extends IoHandler {
         this.id = reactor.nextConnectionId();
         this.localAddress = channel.getLocalAddress();
         this.remoteAddress = channel.getRemoteAddress();
+        this.unix = remoteAddress instanceof UnixDomainSocketAddress;
+        if (tlsContext == null) {
+            this.tls = null;
+        } else {
+            // The peer's address names the session cache entry (and, for a client without a peer host, SNI).
+            InetSocketAddress peer = remoteAddress instanceof InetSocketAddress inet ? inet : null;
+            this.tls = new TlsTransport(this, tlsContext.newEngine(peer == null ? null : peer.getHostString(),
+                    peer == null ? -1 : peer.getPort()), tlsContext);
+        }
     }
 
-    /** Registers with the selector for reading (taking over the key of a just-connected channel) and says so. */
-    void open() throws IOException {
+    /**
+     * Registers with the selector for reading (taking over the key of a just-connected channel) and tells the handler,
+     * at once or, over TLS, once the handshake is done; then completes {@code connected} (outbound only, else null).
+     */
+    void open(CompletableFuture<Connection> connected) throws IOException {
+        this.connected = connected;
         stats.connectionsActive++; // first: a failed register closes it, and closing counts it down
+        if (unix) {
+            stats.connectionsActiveUnix++;
+        }
         key = reactor.register(channel, OP_READ, this);
         interestOps = OP_READ;
         long now = System.nanoTime();
+        openedNanos = now;
+        lastProgressNanos = now;
         if (limits.idleTimeoutEnabled()) {
             idle = new LazyDeadline(reactor, "idle #" + id, limits.idleTimeout(), this::idleExpired);
             idle.start(now);
@@ -108,11 +148,29 @@ public final class Connection extends IoHandler {
         if (limits.writeTimeoutEnabled()) {
             writeStall = new LazyDeadline(reactor, "write-stall #" + id, limits.writeTimeout(), this::writeStalled);
         }
+        if (tls != null) {
+            tls.start();
+        } else {
+            opened();
+        }
+    }
+
+    private void opened() {
         try {
             handler.onOpen(this);
         } catch (RuntimeException e) {
             stats.handlerErrors++;
             failed(e);
+        }
+        if (connected == null) {
+            return;
+        }
+        if (state == ConnectionState.CLOSED) {
+            // onOpen threw (logged, counted): the caller must not be handed a connection that is already gone.
+            connected.completeExceptionally(new java.net.ConnectException("connected to " + remoteAddress
+                    + ", but the handler failed in onOpen and the connection was closed"));
+        } else {
+            connected.complete(this);
         }
     }
 
@@ -149,12 +207,73 @@ public final class Connection extends IoHandler {
         return localAddress;
     }
 
-    /** {@return the peer's address} */
+    /**
+     * The peer's address as the kernel reports it: an {@link InetSocketAddress} for TCP (behind a proxy, the proxy's:
+     * {@link #clientAddress()} is the client). For AF_UNIX it is a {@link UnixDomainSocketAddress}, and for an accepted
+     * connection usually an empty one (clients rarely bind a path of their own); {@link #peer()} names such a peer by
+     * the listener's path instead.
+     *
+     * @return the remote address, as the kernel reports it
+     */
     public SocketAddress remoteAddress() {
         return remoteAddress;
     }
 
-    /** {@return bytes handed to {@link #send} and not yet taken by the socket} */
+    /**
+     * {@return who the client is}: the source address of the PROXY protocol header that opened this connection, when its
+     * listener was told to expect one ({@link ListenOptions#expectProxyHeader}) and the proxy named a client; else
+     * {@link #remoteAddress()}. A header is never taken from a listener that did not expect one, so a client cannot
+     * claim another's address by sending one. What logs, traces and services (the chat room's {@code /who}) show.
+     */
+    public SocketAddress clientAddress() {
+        return proxiedClient != null ? proxiedClient : remoteAddress;
+    }
+
+    /** Set by the PROXY protocol reader, before the service's handler hears of the connection. */
+    void proxiedClient(SocketAddress client) {
+        assert reactor.inReactorThread();
+        proxiedClient = client;
+    }
+
+    /**
+     * The connection's socket family.
+     *
+     * @return {@link StandardProtocolFamily#INET} or {@link StandardProtocolFamily#INET6} for TCP, or
+     *         {@link StandardProtocolFamily#UNIX}
+     */
+    public StandardProtocolFamily family() {
+        if (unix) {
+            return StandardProtocolFamily.UNIX;
+        }
+        return remoteAddress instanceof InetSocketAddress inet && inet.getAddress() instanceof Inet6Address
+                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+    }
+
+    /**
+     * The other end, as logs and the trace show it (the client's address behind a proxy that sent a PROXY header):
+     * the family, then where: {@code tcp 127.0.0.1:54321},
+     * {@code tcp [::1]:54321}, or {@code unix /run/app.sock}. An AF_UNIX peer has no port and usually no path of its
+     * own, so the path shown is the peer's if it bound one, else the socket file both ends share (the listener's, or
+     * the one connected to).
+     *
+     * @return the family and the address, e.g. {@code tcp 127.0.0.1:54321} or {@code unix /run/app.sock}
+     */
+    public String peer() {
+        if (clientAddress() instanceof InetSocketAddress inet) {
+            String host = inet.getAddress() == null ? inet.getHostString() : inet.getAddress().getHostAddress();
+            return "tcp " + (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        if (unix) {
+            String path = ((UnixDomainSocketAddress) remoteAddress).getPath().toString();
+            if (path.isEmpty() && localAddress instanceof UnixDomainSocketAddress local) {
+                path = local.getPath().toString();
+            }
+            return "unix " + (path.isEmpty() ? "(unnamed)" : path);
+        }
+        return String.valueOf(remoteAddress);
+    }
+
+    /** {@return bytes handed to {@link #send} and not yet taken by the socket; over TLS, the ciphertext they became} */
     public long pendingBytes() {
         return out.pending();
     }
@@ -162,6 +281,44 @@ public final class Connection extends IoHandler {
     /** {@return false from the moment pending output passed the high water mark until it fell under the low one} */
     public boolean isWritable() {
         return out.isWritable();
+    }
+
+    /**
+     * True when {@code bytes} more can be queued without taking pending output past {@code maxPending}, or when
+     * nothing is pending at all (a consumer that is all caught up always gets one more message, whatever its size).
+     * The slow-consumer test shared by the chat room's fan-out and the dashboard's event stream: a producer that must
+     * not wait for one slow reader asks this before each send, and cuts (the chat room) or skips (the dashboard) the
+     * reader that fails it.
+     *
+     * @param bytes      the size of the next message
+     * @param maxPending the most output this consumer may have pending
+     * @return whether sending {@code bytes} now keeps this consumer within {@code maxPending}
+     */
+    public boolean canTake(long bytes, long maxPending) {
+        long pending = out.pending();
+        return pending == 0 || pending + bytes <= maxPending;
+    }
+
+    /** {@return bytes read from this connection since it opened} */
+    public long bytesRead() {
+        return bytesIn;
+    }
+
+    /** {@return bytes written to the socket (not merely queued) since it opened} */
+    public long bytesWritten() {
+        return bytesOut;
+    }
+
+    /** {@return a snapshot of this connection, for a dashboard or a log} Reactor thread only. */
+    public ConnectionInfo info() {
+        assert reactor.inReactorThread() : "info off the reactor thread";
+        return info(System.nanoTime());
+    }
+
+    ConnectionInfo info(long now) {
+        return new ConnectionInfo(id, service, reactor.name(), remoteAddress, peer(), state, (interestOps & OP_READ) != 0,
+                (interestOps & OP_WRITE) != 0, out.pending(), limits.highWater(), limits.lowWater(), bytesIn, bytesOut,
+                now - openedNanos, Math.max(0, now - lastProgressNanos));
     }
 
     /**
@@ -209,8 +366,10 @@ public final class Connection extends IoHandler {
         int budget = limits.readBudget();
         while (budget > 0 && wantsInput()) {
             buf.clear();
-            if (budget < buf.capacity()) {
-                buf.limit(budget);
+            // Over TLS, the start of a record split across reads goes first, so the engine sees it whole.
+            int carried = tls == null ? 0 : tls.carryInto(buf);
+            if (budget < buf.remaining()) {
+                buf.limit(carried + budget);
             }
             int asked = buf.remaining();
             int n;
@@ -221,20 +380,31 @@ public final class Connection extends IoHandler {
                 return;
             }
             if (n < 0) {
+                if (tls != null) {
+                    tls.inputEnded(carried > 0);
+                }
                 onPeerEof();
                 return;
             }
             if (n == 0) {
+                if (carried > 0) {
+                    tls.unwrap(buf.flip()); // keeps the partial record again
+                }
                 return;
             }
             budget -= n;
             stats.bytesRead += n;
+            bytesIn += n;
             progress();
             boolean answering = state == ConnectionState.OPEN;
             if (trace.on) {
                 trace.event("read #{} {} bytes{}", id, n, answering ? "" : " (discarded: " + state + ")");
             }
-            if (answering) {
+            if (tls != null) {
+                if (answering) {
+                    tls.unwrap(buf.flip());
+                }
+            } else if (answering) {
                 buf.flip();
                 handler.onData(this, buf);
             }
@@ -246,13 +416,17 @@ public final class Connection extends IoHandler {
 
     private boolean wantsInput() {
         return switch (state) {
-            case OPEN -> !pausedByHandler;
+            case OPEN -> !pausedByHandler && (tls == null || !tls.blocksReading());
             case DRAINING, LINGERING -> true; // read and discard, so that closing does not turn into a reset
             case PAUSED, INPUT_CLOSED, CLOSED -> false;
         };
     }
 
     private void onPeerEof() {
+        if (tls != null && !tls.handlerOpened()) {
+            close(CloseReason.PEER_EOF); // during the handshake: nobody to flush replies to
+            return;
+        }
         boolean answering = state == ConnectionState.OPEN || state == ConnectionState.PAUSED;
         String lost = answering ? handler.partialMessage() : null;
         if (lost != null) {
@@ -303,11 +477,25 @@ public final class Connection extends IoHandler {
     public void send(ByteBuffer src) {
         onReactorThread("send");
         if (state == ConnectionState.CLOSED || state == ConnectionState.LINGERING) {
-            stats.bytesAbandoned += src.remaining();
-            log.debug("#{} is {}; {} bytes abandoned", id, state, src.remaining());
-            src.position(src.limit());
+            abandon(src);
             return;
         }
+        if (tls != null) {
+            tls.send(src);
+        } else {
+            write(src);
+        }
+    }
+
+    /** Drops what {@link #send} got too late (closed, or our FIN or close_notify already sent). */
+    void abandon(ByteBuffer src) {
+        stats.bytesAbandoned += src.remaining();
+        log.debug("#{} is {}; {} bytes abandoned", id, state, src.remaining());
+        src.position(src.limit());
+    }
+
+    /** sendall of bytes as they go on the wire: plaintext, or over TLS the ciphertext {@link TlsTransport} made. */
+    void write(ByteBuffer src) {
         int offered = src.remaining();
         long written;
         try {
@@ -317,6 +505,7 @@ public final class Connection extends IoHandler {
             return;
         }
         stats.bytesWritten += written;
+        bytesOut += written;
         // What this call queued, not the change in out.pending(): the queue's edges call the handler from inside
         // out.write, and a handler that closes the connection there (a slow consumer cut in onWritabilityChanged) or
         // sends again has already moved out.pending() and counted its own part.
@@ -365,6 +554,7 @@ public final class Connection extends IoHandler {
 
     private void wrote(long bytes) {
         stats.bytesWritten += bytes;
+        bytesOut += bytes;
         stats.bytesPending -= bytes;
         if (bytes > 0) {
             progress();
@@ -484,6 +674,12 @@ public final class Connection extends IoHandler {
     }
 
     private void startLingering() {
+        if (tls != null && tls.sendCloseNotify() && !out.isEmpty()) {
+            return; // still DRAINING: close_notify waits in the queue, and once it is out this runs again
+        }
+        if (state == ConnectionState.CLOSED) {
+            return; // writing close_notify failed
+        }
         state = ConnectionState.LINGERING;
         try {
             channel.shutdownOutput();
@@ -534,6 +730,9 @@ public final class Connection extends IoHandler {
         if (state == ConnectionState.CLOSED) {
             return;
         }
+        if (tls != null) {
+            tls.closing(reason, out.isEmpty()); // close_notify, if the socket can take it in order
+        }
         state = ConnectionState.CLOSED;
         long abandoned = out.discard();
         stats.bytesPending -= abandoned;
@@ -559,6 +758,9 @@ public final class Connection extends IoHandler {
             log.debug("#{} close failed: {}", id, e.toString());
         }
         stats.connectionsActive--;
+        if (unix) {
+            stats.connectionsActiveUnix--;
+        }
         stats.closedByReason[reason.ordinal()]++;
         if (trace.on) {
             trace.event("close #{} ({})", id, reason.label());
@@ -567,18 +769,67 @@ public final class Connection extends IoHandler {
         if (onClosed != null) {
             onClosed.run();
         }
-        try {
-            handler.onClose(this, reason);
-        } catch (RuntimeException e) {
-            stats.handlerErrors++;
-            log.warn("#{} onClose handler failed", id, e);
+        if (tls == null || tls.handlerOpened()) {
+            try {
+                handler.onClose(this, reason);
+            } catch (RuntimeException e) {
+                stats.handlerErrors++;
+                log.warn("#{} onClose handler failed", id, e);
+            }
+        } else if (connected != null) {
+            // An outbound TLS connection whose handshake failed: to its handler, a connect that failed.
+            Connector.fail(reactor, remoteAddress, handler, tls.failure(), connected);
         }
         reactor.connectionClosed();
+    }
+
+    // ------------------------------------------------------------------------------- for the TLS layer
+
+    /** Plaintext for the handler, unless the connection stopped answering (closing) while it was decoded. */
+    void deliver(ByteBuffer plaintext) {
+        if (state != ConnectionState.OPEN && state != ConnectionState.PAUSED) {
+            return;
+        }
+        try {
+            handler.onData(this, plaintext);
+        } catch (RuntimeException e) {
+            // Caught here, not in the loop: this may run in a task (a delegated task's end), where the loop would
+            // only log it and leave the connection open.
+            stats.handlerErrors++;
+            failed(e);
+        }
+    }
+
+    void tlsEstablished() {
+        opened();
+    }
+
+    /** The peer's close_notify: like a FIN. */
+    void tlsInputClosed() {
+        onPeerEof();
+    }
+
+    void tlsReadingChanged() {
+        updateInterest();
+    }
+
+    boolean outputIdle() {
+        return out.isEmpty();
+    }
+
+    /** A last record (alert, close_notify) straight to the socket, as the connection closes; failures ignored. */
+    void writeBestEffort(ByteBuffer src) {
+        try {
+            stats.bytesWritten += channel.write(src);
+        } catch (IOException e) {
+            log.debug("#{} last TLS record not sent: {}", id, e.toString());
+        }
     }
 
     // ---------------------------------------------------------------------------------- idle timeout
 
     private void progress() {
+        lastProgressNanos = reactor.loopNanos;
         if (idle != null) {
             idle.progress(System.nanoTime()); // a vDSO call, and only when idle timeouts are on
         }

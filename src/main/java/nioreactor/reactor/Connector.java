@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -28,32 +30,36 @@ final class Connector extends IoHandler {
     private final SocketAddress remote;
     private final StreamHandler handler;
     private final Limits limits;
+    private final TlsContext tls;
     private final CompletableFuture<Connection> result;
     private SelectionKey key;
     private Timer timeout;
 
     private Connector(Reactor reactor, SocketChannel channel, SocketAddress remote, StreamHandler handler,
-                      Limits limits, CompletableFuture<Connection> result) {
+                      Limits limits, TlsContext tls, CompletableFuture<Connection> result) {
         this.reactor = reactor;
         this.channel = channel;
         this.remote = remote;
         this.handler = handler;
         this.limits = limits;
+        this.tls = tls;
         this.result = result;
     }
 
     /** Starts a connect. Reactor thread only. */
-    static void start(Reactor reactor, SocketAddress remote, StreamHandler handler, Limits limits,
+    static void start(Reactor reactor, SocketAddress remote, StreamHandler handler, Limits limits, TlsContext tls,
                       Duration connectTimeout, CompletableFuture<Connection> result) {
         assert reactor.inReactorThread();
         SocketChannel channel;
         try {
-            channel = SocketChannel.open();
+            // The family must be chosen when the socket is made: a unix path needs an AF_UNIX socket.
+            channel = remote instanceof UnixDomainSocketAddress
+                    ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
         } catch (IOException e) {
             fail(reactor, remote, handler, e, result);
             return;
         }
-        Connector connector = new Connector(reactor, channel, remote, handler, limits, result);
+        Connector connector = new Connector(reactor, channel, remote, handler, limits, tls, result);
         try {
             channel.configureBlocking(false);
             if (channel.connect(remote)) {
@@ -86,26 +92,24 @@ final class Connector extends IoHandler {
         if (timeout != null) {
             timeout.cancel();
         }
-        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        Connection connection = new Connection(reactor, channel, "outbound", handler, limits, null);
+        if (!(remote instanceof UnixDomainSocketAddress)) {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // AF_UNIX has no Nagle, and no such option
+        }
+        Connection connection = new Connection(reactor, channel, "outbound", handler, limits, null, tls);
         reactor.stats.connectionsConnected++;
         if (reactor.trace().on) {
-            reactor.trace().event("connected #{} to {}", connection.id(), remote);
+            reactor.trace().event("connected #{} to {}", connection.id(), connection.peer());
         }
-        log.debug("#{} connected to {}", connection.id(), remote);
+        log.debug("#{} connected to {}", connection.id(), connection.peer());
         try {
-            connection.open(); // takes over this channel's key (register on a registered channel updates it)
+            // Takes over this channel's key (register on a registered channel updates it). The connection completes
+            // the future once its handler heard onOpen: at once, or over TLS after the handshake (whose failure, like
+            // a handler failing in onOpen, fails it).
+            connection.open(result);
         } catch (IOException e) {
             connection.close(CloseReason.RESET);
             throw e;
         }
-        if (connection.state() == ConnectionState.CLOSED) {
-            // onOpen threw (logged, counted): the caller must not be handed a connection that is already gone.
-            result.completeExceptionally(new ConnectException("connected to " + remote
-                    + ", but the handler failed in onOpen and the connection was closed"));
-            return;
-        }
-        result.complete(connection);
     }
 
     private void failWith(IOException cause) {
@@ -123,7 +127,7 @@ final class Connector extends IoHandler {
         fail(reactor, remote, handler, cause, result);
     }
 
-    private static void fail(Reactor reactor, SocketAddress remote, StreamHandler handler, IOException cause,
+    static void fail(Reactor reactor, SocketAddress remote, StreamHandler handler, IOException cause,
                              CompletableFuture<Connection> result) {
         reactor.stats.connectFailures++;
         if (reactor.trace().on) {

@@ -4,12 +4,17 @@ import static java.nio.channels.SelectionKey.OP_ACCEPT;
 
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.function.Supplier;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +30,14 @@ import org.slf4j.LoggerFactory;
  * {@link Limits#acceptBackoff()}. Without that pause the pending connection stays in the backlog, the selector reports
  * the listener ready again at once, and the loop spins at 100% CPU while accomplishing nothing.
  *
- * <p>{@link #address()} and {@link #service()} may be called from any thread; {@link #close()} too (it hands itself to
- * the reactor). {@link #activeConnections()} is for the reactor thread.
+ * <p>With {@link ListenOptions#handOffTo} the listener's reactor only accepts: each new channel is handed, through
+ * {@link Reactor#execute}, to a worker reactor, which makes the {@link Connection} and its handler and registers it
+ * on its own thread; the connection lives there for good. {@link ListenOptions#withReusePort()} sets
+ * {@code SO_REUSEPORT}. {@link ListenOptions#expectProxyHeader} puts a PROXY protocol reader in front of each
+ * handler.
+ *
+ * <p>{@link #address()}, {@link #service()} and {@link #activeConnections()} may be called from any thread;
+ * {@link #close()} too (it hands itself to the reactor).
  */
 public final class Listener extends IoHandler {
     private static final Logger log = LoggerFactory.getLogger(Listener.class);
@@ -36,13 +47,33 @@ public final class Listener extends IoHandler {
     private final Stats stats;
     private final String service;
     private final ServerSocketChannel channel;
-    private final Supplier<? extends StreamHandler> handlers;
+    private final Function<? super Reactor, ? extends StreamHandler> handlers;
     private final Limits limits;
-    private final Runnable onConnectionClosed = this::connectionClosed;
+    private final ListenOptions options;
+    private final TlsContext tls;
+    /** Where connections live: the workers, or this listener's own reactor alone. */
+    private final Reactor[] homes;
+    /**
+     * Open connections per home. Atomic because a connection closes on its home's thread while this listener's
+     * thread reads the counts (the limit, least-connections); without hand-off both are this reactor's thread.
+     */
+    private final AtomicIntegerArray active;
+    /**
+     * Open connections counted against {@link Limits#maxConnections()}: this listener's own, or shared with the
+     * listener named by {@link ListenOptions#sharingLimitWith} (the SO_REUSEPORT listeners of one service).
+     */
+    private final AtomicInteger total;
+    private final Runnable[] onConnectionClosed;
+    /** The PROXY header counters of each home, registered at bind; null without {@link ListenOptions#proxyProtocol}. */
+    private final Counter[] proxyAccepted;
+    private final Counter[] proxyFailed;
     private final SocketAddress boundAddress;
+    /** The socket file of an AF_UNIX listener, deleted when it closes; null for TCP. */
+    private final UnixSocketFile socketFile;
 
     private SelectionKey key;
-    private int active;
+    /** Round robin's next home; also where least-connections starts looking, so ties rotate. */
+    private int nextHome;
     private boolean closed;
     private Timer resumeTimer;
     private long lastRejectLogNanos;
@@ -50,40 +81,91 @@ public final class Listener extends IoHandler {
     private Timer rejectLogTimer;
 
     private Listener(Reactor reactor, String service, ServerSocketChannel channel,
-                     Supplier<? extends StreamHandler> handlers, Limits limits) throws IOException {
+                     Function<? super Reactor, ? extends StreamHandler> handlers, Limits limits, ListenOptions options,
+                     TlsContext tls, UnixSocketFile socketFile) throws IOException {
         this.reactor = reactor;
         this.stats = reactor.stats;
         this.service = service;
         this.channel = channel;
         this.handlers = handlers;
         this.limits = limits;
+        this.options = options;
+        this.tls = tls;
+        this.homes = options.handsOff() ? options.workers().toArray(new Reactor[0]) : new Reactor[] {reactor};
+        this.active = new AtomicIntegerArray(homes.length);
+        this.total = options.limitSharedWith() != null ? options.limitSharedWith().total : new AtomicInteger();
+        this.onConnectionClosed = new Runnable[homes.length];
+        for (int i = 0; i < homes.length; i++) {
+            int home = i;
+            onConnectionClosed[i] = () -> uncount(home);
+        }
+        if (options.proxyProtocol()) {
+            proxyAccepted = new Counter[homes.length];
+            proxyFailed = new Counter[homes.length];
+            for (int i = 0; i < homes.length; i++) {
+                proxyAccepted[i] = homes[i].counter(ProxyProtocolHandler.ACCEPTED,
+                        "Connections whose PROXY protocol header was read (their client address is the proxy's word)");
+                proxyFailed[i] = homes[i].counter(ProxyProtocolHandler.FAILED,
+                        "Connections closed for a missing, malformed or late PROXY protocol header");
+            }
+        } else {
+            proxyAccepted = null;
+            proxyFailed = null;
+        }
         this.boundAddress = channel.getLocalAddress();
+        this.socketFile = socketFile;
     }
 
     /**
      * Binds and registers. Reactor thread only. SO_REUSEADDR is on, so a restarted server binds again at once even
      * while its old connections sit in TIME_WAIT (the seed tutorial's "address already in use"); on Linux it does not
-     * let two live listeners share a port.
+     * let two live listeners share a port. SO_REUSEPORT is set only when {@code options} ask for it.
+     *
+     * <p>A {@link UnixDomainSocketAddress} binds an AF_UNIX listener instead: its path is checked first (length,
+     * directory), a stale socket file left by a dead server is removed (a live one never is: the bind fails), and
+     * the file the bind creates is deleted again when this listener closes.
      */
-    static Listener bind(Reactor reactor, String service, SocketAddress address, Limits limits,
-                         Supplier<? extends StreamHandler> handlers) throws IOException {
+    static Listener bind(Reactor reactor, String service, SocketAddress address, Limits limits, ListenOptions options,
+                         TlsContext tls, Function<? super Reactor, ? extends StreamHandler> handlers)
+            throws IOException {
         assert reactor.inReactorThread();
-        ServerSocketChannel channel = ServerSocketChannel.open();
+        UnixSocketFile socketFile = address instanceof UnixDomainSocketAddress unix ? UnixSocketFile.prepare(unix) : null;
+        ServerSocketChannel channel = socketFile == null
+                ? ServerSocketChannel.open() : ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        boolean bound = false;
         try {
-            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            if (socketFile == null) {
+                channel.setOption(StandardSocketOptions.SO_REUSEADDR, true); // no TIME_WAIT, no option, for AF_UNIX
+            }
+            if (options.reusePort()) {
+                if (!channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                    throw new UnsupportedOperationException("SO_REUSEPORT is not supported on this platform");
+                }
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
             channel.bind(address, limits.backlog());
-            Listener listener = new Listener(reactor, service, channel, handlers, limits);
+            bound = true;
+            if (socketFile != null) {
+                socketFile.bound();
+            }
+            Listener listener = new Listener(reactor, service, channel, handlers, limits, options, tls, socketFile);
+            if (tls != null) {
+                reactor.tlsMetrics(); // the TLS counters show (at zero) from the moment a TLS port is open
+            }
             listener.key = reactor.register(channel, OP_ACCEPT, listener);
             return listener;
         } catch (IOException | RuntimeException e) {
             channel.close();
+            if (bound && socketFile != null) {
+                socketFile.delete();
+            }
             throw e;
         }
     }
 
     /**
      * {@return the address actually bound} For TCP an {@link java.net.InetSocketAddress} with the real port when 0
-     * was asked for. Any thread.
+     * was asked for; for AF_UNIX the {@link UnixDomainSocketAddress} of the socket file. Any thread.
      */
     public SocketAddress address() {
         return boundAddress;
@@ -99,10 +181,29 @@ public final class Listener extends IoHandler {
         return limits;
     }
 
-    /** {@return open connections accepted by this listener} Reactor thread only. */
+    /** {@return the TLS settings of its connections, or null for plaintext} Any thread. */
+    public TlsContext tls() {
+        return tls;
+    }
+
+    /** {@return the options it was bound with} */
+    public ListenOptions options() {
+        return options;
+    }
+
+    /** {@return open connections accepted by this listener}, on every reactor it hands to. Any thread. */
     public int activeConnections() {
-        assert reactor.inReactorThread();
-        return active;
+        return total.get();
+    }
+
+    private void count(int home) {
+        active.incrementAndGet(home);
+        total.incrementAndGet();
+    }
+
+    private void uncount(int home) {
+        active.decrementAndGet(home);
+        total.decrementAndGet();
     }
 
     @Override
@@ -118,47 +219,105 @@ public final class Listener extends IoHandler {
             if (socket == null) {
                 return; // the backlog is empty
             }
-            if (active >= limits.maxConnections()) {
+            if (activeConnections() >= limits.maxConnections()) {
                 reject(socket);
+            } else if (homes.length == 1 && homes[0] == reactor) {
+                count(0);
+                open(0, socket);
             } else {
-                open(socket);
+                handOff(socket);
             }
         }
     }
 
-    private void open(SocketChannel socket) {
+    /**
+     * Picks a worker and hands it the channel; the worker makes the connection on its own thread. The count goes up
+     * here, before the hop, so the limit and least-connections see connections still in flight.
+     */
+    private void handOff(SocketChannel socket) {
+        int home = pickHome();
+        Reactor worker = homes[home];
+        if (!worker.isRunning()) {
+            log.debug("{}: worker {} has stopped; closing a new connection", service, worker.name());
+            closeQuietly(socket);
+            return;
+        }
+        count(home);
+        stats.connectionsHandedOff++;
+        worker.execute(() -> open(home, socket));
+    }
+
+    private int pickHome() {
+        int n = homes.length;
+        int start = nextHome;
+        nextHome = (start + 1) % n;
+        if (options.balance() == ListenOptions.Balance.ROUND_ROBIN) {
+            return start;
+        }
+        int best = start;
+        int fewest = active.get(start);
+        for (int k = 1; k < n && fewest > 0; k++) {
+            int i = (start + k) % n;
+            int a = active.get(i);
+            if (a < fewest) {
+                best = i;
+                fewest = a;
+            }
+        }
+        return best;
+    }
+
+    /** Makes the connection on its home reactor, which is this thread. */
+    private void open(int home, SocketChannel socket) {
+        Reactor owner = homes[home];
+        if (!owner.inReactorThread()) { // the thread rule, checked always: the hand-off must go through execute
+            throw new IllegalStateException("a connection of " + owner.name() + " made on "
+                    + Thread.currentThread().getName());
+        }
+        if (owner.isShuttingDown() || !owner.isRunning()) {
+            uncount(home);
+            closeQuietly(socket);
+            return;
+        }
         Connection connection;
         try {
             // Small replies go out at once: without TCP_NODELAY, Nagle's algorithm would hold a reply back while an
-            // earlier one is unacknowledged (the seed's sticky-packet cause, on the sending side).
-            socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            connection = new Connection(reactor, socket, service, handlers.get(), limits, onConnectionClosed);
+            // earlier one is unacknowledged (the seed's sticky-packet cause, on the sending side). AF_UNIX has no Nagle.
+            if (socketFile == null) {
+                socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
+            StreamHandler handler = handlers.apply(owner);
+            if (proxyAccepted != null) {
+                handler = new ProxyProtocolHandler(handler, options.proxyTimeout(), proxyAccepted[home],
+                        proxyFailed[home]);
+            }
+            connection = new Connection(owner, socket, service, handler, limits, onConnectionClosed[home], tls);
         } catch (IOException e) {
             log.debug("accept on {}: connection failed before it started: {}", service, e.toString());
+            uncount(home);
             closeQuietly(socket);
             return;
         } catch (RuntimeException e) {
             // The handler factory threw: this one connection is refused, the listener goes on.
-            stats.handlerErrors++;
+            owner.stats.handlerErrors++;
             log.warn("{}: the handler factory failed; closing the new connection", service, e);
+            uncount(home);
             closeQuietly(socket);
             return;
         }
-        active++;
-        stats.connectionsAccepted++;
-        if (reactor.trace().on) {
-            reactor.trace().event("accept #{} from {} on {}", connection.id(), connection.remoteAddress(), service);
+        owner.stats.connectionsAccepted++;
+        if (socketFile != null) {
+            owner.stats.connectionsAcceptedUnix++;
         }
-        log.debug("#{} accepted on {} from {}", connection.id(), service, connection.remoteAddress());
+        if (owner.trace().on) {
+            owner.trace().event("accept #{} from {} on {}", connection.id(), connection.peer(), service);
+        }
+        log.debug("#{} accepted on {} from {}", connection.id(), service, connection.peer());
         try {
-            connection.open();
+            connection.open(null);
         } catch (IOException e) {
             connection.close(CloseReason.RESET);
         }
-    }
-
-    private void connectionClosed() {
-        active--;
     }
 
     private void reject(SocketChannel socket) {
@@ -188,7 +347,7 @@ public final class Listener extends IoHandler {
         if (rejectedSinceLog == 0) {
             return;
         }
-        log.warn("{}: {} connection(s) refused: {} open, its maximum is {}", service, rejectedSinceLog, active,
+        log.warn("{}: {} connection(s) refused: {} open, its maximum is {}", service, rejectedSinceLog, activeConnections(),
                 limits.maxConnections());
         lastRejectLogNanos = System.nanoTime();
         rejectedSinceLog = 0;
@@ -214,8 +373,10 @@ public final class Listener extends IoHandler {
     }
 
     /**
-     * Stops listening: new connections are refused from now on; open ones are not touched. Any thread (off the
-     * reactor thread it is handed to the reactor and happens soon after this returns).
+     * Stops listening: new connections are refused from now on; open ones are not touched. An AF_UNIX listener also
+     * deletes its socket file (if it is still the one its bind created). Also done for every listener when the reactor
+     * shuts down or stops. Any thread (off the reactor thread it is handed to the reactor and happens soon after this
+     * returns).
      */
     public void close() {
         if (!reactor.inReactorThread()) {
@@ -237,6 +398,9 @@ public final class Listener extends IoHandler {
             channel.close();
         } catch (IOException e) {
             log.debug("{}: closing the listener failed: {}", service, e.toString());
+        }
+        if (socketFile != null) {
+            socketFile.delete(); // the kernel leaves the file behind; a restart would find it stale
         }
     }
 

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -122,6 +123,13 @@ public final class Reactor implements Executor {
     /** What the last idle wait was, so the trace says when the backoff moves from one phase to the next. */
     private IdlePhase idlePhase = IdlePhase.WORKING;
     private long nextConnectionId = 1;
+    private TlsBuffers tlsBuffers;
+    private TlsMetrics tlsMetrics;
+    /**
+     * A System.nanoTime() the loop already took this iteration (its start, then select's return), for connections to
+     * stamp their progress with: no clock call per read or write.
+     */
+    long loopNanos = System.nanoTime();
 
     // Graceful shutdown; reactor thread only.
     private boolean shuttingDown;
@@ -132,7 +140,7 @@ public final class Reactor implements Executor {
 
     private Reactor(Builder b) {
         this.name = b.name;
-        this.trace = b.trace;
+        this.trace = b.trace.forReactor(); // its own copy: taps added to it reach no other reactor
         this.selectCall = b.selectCall;
         this.selectorOpener = b.selectorOpener;
         this.spinThreshold = b.spinThreshold;
@@ -204,6 +212,7 @@ public final class Reactor implements Executor {
         try {
             while (running) {
                 long start = System.nanoTime();
+                loopNanos = start;
                 boolean worked = runTasks();
                 long selectStart = System.nanoTime();
                 long workStart = select(selectStart);
@@ -258,10 +267,12 @@ public final class Reactor implements Executor {
         }
         int n = selectCall.select(selector, dispatcher, timeoutMillis);
         long returned = System.nanoTime();
+        loopNanos = returned; // handlers ran inside select, a little earlier; close enough for "last progress"
         stats.selects++;
         if (n == 0) {
             stats.emptySelects++;
         }
+        stats.keysReady.record(n);
         if (trace.on && (n > 0 || timeoutMillis != 0)) {
             trace.event("select -> {} ready after {} us", n, (returned - now) / 1_000);
         }
@@ -420,6 +431,12 @@ public final class Reactor implements Executor {
      * connection gets its own handler from {@code handlers} and the listener's {@code limits}. Any thread; the future
      * completes once the listener is bound, or fails with the bind's {@link IOException} (e.g. address in use).
      *
+     * <p>A {@link java.net.UnixDomainSocketAddress} binds an AF_UNIX listener on the same loop, with the same limits
+     * and backpressure. The path must fit the platform's limit and its directory must exist and be writable (else the
+     * future fails, naming the path); a stale socket file (nobody listening) is removed first, a live one is not (a
+     * {@link java.net.BindException}); the file is deleted when the listener closes, as at shutdown. Its mode is what
+     * the umask gives: set another with {@code Files.setPosixFilePermissions} once the future completes.
+     *
      * @param service  a name for logs, traces and metrics
      * @param address  where to listen, e.g. {@code new InetSocketAddress(port)} for every interface
      * @param limits   the listener's and its connections' limits, e.g. {@link Limits#DEFAULTS}
@@ -428,8 +445,76 @@ public final class Reactor implements Executor {
      */
     public CompletableFuture<Listener> listen(String service, SocketAddress address, Limits limits,
                                               Supplier<? extends StreamHandler> handlers) {
+        return listen(service, address, limits, null, handlers);
+    }
+
+    /**
+     * As {@link #listen(String, SocketAddress, Limits, Supplier)}, each connection over TLS with {@code tls} (made by
+     * {@link TlsContext#server}), or plaintext when {@code tls} is null. The handlers are the same as over plaintext:
+     * they hear {@link StreamHandler#onOpen} once a connection's handshake is done, and handle plaintext.
+     *
+     * @param service  a name for logs, traces and metrics
+     * @param address  where to listen
+     * @param limits   the listener's and its connections' limits; the water marks count ciphertext pending
+     * @param tls      the certificate and TLS settings, or null for plaintext
+     * @param handlers called once per accepted connection, on the reactor thread
+     * @return the bound listener, once bound
+     * @throws IllegalArgumentException if {@code tls} is a client context
+     */
+    public CompletableFuture<Listener> listen(String service, SocketAddress address, Limits limits, TlsContext tls,
+                                              Supplier<? extends StreamHandler> handlers) {
         Objects.requireNonNull(handlers, "handlers");
-        return submit(() -> Listener.bind(this, service, address, limits, handlers));
+        return listen(service, address, limits, ListenOptions.DEFAULTS, tls, home -> handlers.get());
+    }
+
+    /**
+     * {@link #listen(String, SocketAddress, Limits, Supplier) listen}, with {@code options}: hand connections to
+     * worker reactors, set {@code SO_REUSEPORT}, expect a PROXY protocol header (see {@link ListenOptions}). Each
+     * connection's handler comes from {@code handlers}, called on the thread of the reactor the connection will live
+     * on, with that reactor, so a service can give each reactor its own state (a chat room per reactor, a scratch
+     * buffer) and still need no lock. Any thread.
+     *
+     * @param service  a name for logs, traces and metrics
+     * @param address  where to listen
+     * @param limits   the listener's and its connections' limits (with hand-off, {@code maxConnections} counts the
+     *                 connections on every worker)
+     * @param options  hand-off, {@code SO_REUSEPORT}, PROXY header; {@link ListenOptions#DEFAULTS} for none
+     * @param handlers called once per accepted connection, on the thread of the reactor it is given
+     * @return the bound listener, once bound
+     */
+    public CompletableFuture<Listener> listen(String service, SocketAddress address, Limits limits,
+                                              ListenOptions options,
+                                              Function<? super Reactor, ? extends StreamHandler> handlers) {
+        return listen(service, address, limits, options, null, handlers);
+    }
+
+    /**
+     * The general form: {@code options} as in {@link #listen(String, SocketAddress, Limits, ListenOptions, Function)},
+     * each connection over TLS with {@code tls} (or plaintext when null), as in
+     * {@link #listen(String, SocketAddress, Limits, TlsContext, Supplier)}. A PROXY header over TLS is not supported
+     * (it would have to be read before the handshake, below the TLS layer). Any thread.
+     *
+     * @param service  a name for logs, traces and metrics
+     * @param address  where to listen
+     * @param limits   the listener's and its connections' limits
+     * @param options  hand-off, {@code SO_REUSEPORT}; {@link ListenOptions#DEFAULTS} for none
+     * @param tls      the certificate and TLS settings, or null for plaintext
+     * @param handlers called once per accepted connection, on the thread of the reactor it is given
+     * @return the bound listener, once bound
+     * @throws IllegalArgumentException if {@code tls} is a client context, or is given with a PROXY header
+     */
+    public CompletableFuture<Listener> listen(String service, SocketAddress address, Limits limits,
+                                              ListenOptions options, TlsContext tls,
+                                              Function<? super Reactor, ? extends StreamHandler> handlers) {
+        Objects.requireNonNull(handlers, "handlers");
+        Objects.requireNonNull(options, "options");
+        if (tls != null && tls.clientMode()) {
+            throw new IllegalArgumentException("a listener needs TlsContext.server(...), not a client context");
+        }
+        if (tls != null && options.proxyProtocol()) {
+            throw new IllegalArgumentException("a PROXY protocol header over TLS is not supported");
+        }
+        return submit(() -> Listener.bind(this, service, address, limits, options, tls, handlers));
     }
 
     /**
@@ -445,7 +530,29 @@ public final class Reactor implements Executor {
     public CompletableFuture<UdpSocket> bindUdp(String service, SocketAddress address, UdpLimits limits,
                                                 DatagramHandler handler) {
         Objects.requireNonNull(handler, "handler");
-        return submit(() -> UdpSocket.bind(this, service, address, limits, handler));
+        return submit(() -> UdpSocket.bind(this, service, address, limits, false, handler));
+    }
+
+    /**
+     * {@link #bindUdp(String, SocketAddress, UdpLimits, DatagramHandler) bindUdp}, with {@code options}: of those,
+     * only {@link ListenOptions#reusePort()} applies to UDP (several reactors or processes each bind the port, and
+     * the kernel spreads datagrams over them by sender); hand-off and PROXY headers are for TCP listeners and are
+     * refused here. Any thread.
+     *
+     * @param service a name for logs, traces and metrics
+     * @param address where to bind
+     * @param limits  the socket's receive budget and reply queue
+     * @param options {@link ListenOptions#withReusePort()} or {@link ListenOptions#DEFAULTS}
+     * @param handler gets every datagram, on the reactor thread
+     * @return the bound socket, once bound
+     */
+    public CompletableFuture<UdpSocket> bindUdp(String service, SocketAddress address, UdpLimits limits,
+                                                ListenOptions options, DatagramHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        if (options.handsOff() || options.proxyProtocol()) {
+            throw new IllegalArgumentException("UDP sockets take only the reuse-port option, not " + options);
+        }
+        return submit(() -> UdpSocket.bind(this, service, address, limits, options.reusePort(), handler));
     }
 
     /**
@@ -470,7 +577,8 @@ public final class Reactor implements Executor {
     }
 
     /**
-     * Opens a TCP connection to {@code remote}, served by {@code handler} with {@code limits}. Any thread. The future
+     * Opens a TCP connection to {@code remote} (or an AF_UNIX one, to a {@link java.net.UnixDomainSocketAddress}),
+     * served by {@code handler} with {@code limits}. Any thread. The future
      * completes with the connection once connected (after {@link StreamHandler#onOpen}); if the peer refuses, is
      * unreachable, or does not answer within {@code timeout} (zero: no timeout of ours), the handler's
      * {@link StreamHandler#onConnectFailed} is told and the future fails with the same {@link IOException}.
@@ -483,9 +591,32 @@ public final class Reactor implements Executor {
      */
     public CompletableFuture<Connection> connect(SocketAddress remote, Limits limits, Duration timeout,
                                                  StreamHandler handler) {
+        return connect(remote, limits, timeout, null, handler);
+    }
+
+    /**
+     * As {@link #connect(SocketAddress, Limits, Duration, StreamHandler)}, over TLS with {@code tls} (made by
+     * {@link TlsContext#client}), or plaintext when null. The future completes once the handshake is done and the
+     * handler heard {@code onOpen}; a failed handshake is a failed connect ({@code onConnectFailed}, the future
+     * failing with the {@link javax.net.ssl.SSLException}). {@code timeout} bounds the TCP connect; the handshake has
+     * its own ({@link TlsContext#handshakeTimeout()}).
+     *
+     * @param remote  the peer to connect to
+     * @param limits  the connection's limits; the water marks count ciphertext pending
+     * @param timeout how long the TCP connect may take; zero leaves it to the operating system
+     * @param tls     the client's TLS settings (what it trusts, the host name to check), or null for plaintext
+     * @param handler serves the connection, as a listener's handler would
+     * @return the open connection, once its handshake is done
+     * @throws IllegalArgumentException if {@code tls} is a server context
+     */
+    public CompletableFuture<Connection> connect(SocketAddress remote, Limits limits, Duration timeout, TlsContext tls,
+                                                 StreamHandler handler) {
         Objects.requireNonNull(handler, "handler");
+        if (tls != null && !tls.clientMode()) {
+            throw new IllegalArgumentException("an outbound connection needs TlsContext.client(...), not a server context");
+        }
         CompletableFuture<Connection> result = new CompletableFuture<>();
-        onReactorThread(() -> Connector.start(this, remote, handler, limits, timeout, result), result);
+        onReactorThread(() -> Connector.start(this, remote, handler, limits, tls, timeout, result), result);
         return result;
     }
 
@@ -643,6 +774,70 @@ public final class Reactor implements Executor {
         }
     }
 
+    /**
+     * Adds a tap: from now on every trace event of this reactor (the {@code --trace} lines, whether or not the log is
+     * on) is handed to {@code tap}, on the reactor thread, as it happens. A tap must be quick and must not block: it
+     * runs inside the loop's I/O path. While no tap is registered and the log is off, tracing costs one field read per
+     * event site. Reactor thread only.
+     *
+     * @param tap called with each event
+     */
+    public void addTraceTap(Consumer<TraceEvent> tap) {
+        assert inReactorThread() : "trace taps are reactor-thread state";
+        trace.addTap(Objects.requireNonNull(tap));
+    }
+
+    /**
+     * Removes a tap added with {@link #addTraceTap}. Reactor thread only.
+     *
+     * @param tap the tap to remove
+     * @return whether it was registered
+     */
+    public boolean removeTraceTap(Consumer<TraceEvent> tap) {
+        assert inReactorThread() : "trace taps are reactor-thread state";
+        return trace.removeTap(tap);
+    }
+
+    /** {@return how many trace taps are registered now} Reactor thread only. */
+    public int traceTapCount() {
+        assert inReactorThread() : "trace taps are reactor-thread state";
+        return trace.tapCount();
+    }
+
+    /**
+     * {@return a snapshot of every open connection of this reactor, as {@link Connection#info()} sees it, in no
+     * particular order} Any thread: on the reactor thread it is taken at once; another thread waits for the reactor
+     * (up to 10 s); after the loop ended, the list is empty.
+     */
+    public List<ConnectionInfo> connectionInfos() {
+        if (inReactorThread()) {
+            return infos();
+        }
+        if (!started.get() || finalStats != null) {
+            return List.of();
+        }
+        try {
+            return submit(this::infos).get(ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(name + ": interrupted while waiting for the connections", e);
+        } catch (ExecutionException | TimeoutException e) {
+            if (finalStats != null) {
+                return List.of();
+            }
+            throw new IllegalStateException(name + " did not answer with its connections", e);
+        }
+    }
+
+    private List<ConnectionInfo> infos() {
+        long now = System.nanoTime();
+        List<ConnectionInfo> all = new ArrayList<>();
+        for (Connection c : connections()) {
+            all.add(c.info(now));
+        }
+        return all;
+    }
+
     /** {@return every open connection of this reactor, accepted or outbound} Reactor thread only. */
     public List<Connection> connections() {
         assert inReactorThread() : "connections are reactor-thread state";
@@ -691,6 +886,12 @@ public final class Reactor implements Executor {
         }
         schedule(timeout, "shutdown-deadline", this::forceRemaining);
         connectionClosed(); // finishes at once when nothing was open
+    }
+
+    /** True once a graceful shutdown has begun. Reactor thread only. */
+    boolean isShuttingDown() {
+        assert inReactorThread();
+        return shuttingDown;
     }
 
     /** Told by every connection as it closes: the last one to go ends a graceful shutdown. */
@@ -758,6 +959,24 @@ public final class Reactor implements Executor {
 
     Trace trace() {
         return trace;
+    }
+
+    /** The TLS scratch buffers every TLS connection of this reactor shares; made on first use. Reactor thread only. */
+    TlsBuffers tlsBuffers() {
+        assert inReactorThread();
+        if (tlsBuffers == null) {
+            tlsBuffers = new TlsBuffers(readBuffer.capacity());
+        }
+        return tlsBuffers;
+    }
+
+    /** The TLS counters, registered on first use so that a reactor without TLS shows none. Reactor thread only. */
+    TlsMetrics tlsMetrics() {
+        assert inReactorThread();
+        if (tlsMetrics == null) {
+            tlsMetrics = new TlsMetrics(this);
+        }
+        return tlsMetrics;
     }
 
     long nextConnectionId() {

@@ -14,6 +14,8 @@ public final class ReactorStats {
 
     /** Upper bounds of the loop-time histogram's buckets in microseconds; a last, unbounded bucket follows. */
     public static final List<Long> LOOP_TIME_BOUNDS_MICROS = LoopHistogram.BOUNDS_MICROS;
+    /** Upper bounds (inclusive) of the keys-ready-per-select histogram's buckets; a last, unbounded bucket follows. */
+    public static final List<Integer> KEYS_READY_BOUNDS = ReadyHistogram.BOUNDS;
 
     private final long loops;
     private final long selects;
@@ -27,9 +29,12 @@ public final class ReactorStats {
     private final long timersFired;
     private final long handlerErrors;
     private final long connectionsAccepted;
+    private final long connectionsHandedOff;
     private final long connectionsConnected;
     private final long connectFailures;
     private final long connectionsActive;
+    private final long connectionsAcceptedUnix;
+    private final long connectionsActiveUnix;
     private final long connectionsRejected;
     private final long acceptPauses;
     private final long bytesRead;
@@ -44,7 +49,72 @@ public final class ReactorStats {
     private final long[] closedByReason;
     private final long[] loopTimeCounts;
     private final long loopTimeSumNanos;
+    private final long[] keysReadyCounts;
+    private final long keysReadySum;
     private final List<Sample> services;
+
+    /**
+     * {@return one snapshot adding up several}, e.g. the reactors of one server: every counter and gauge summed, the
+     * loop-time buckets too, the peak pending the largest; service metrics summed by name, in first-seen order.
+     *
+     * @param parts the snapshots to add up, at least one
+     */
+    public static ReactorStats total(List<ReactorStats> parts) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("nothing to add up");
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        Stats t = new Stats();
+        java.util.Map<String, long[]> serviceValues = new java.util.LinkedHashMap<>();
+        java.util.Map<String, Sample> serviceShape = new java.util.LinkedHashMap<>();
+        for (ReactorStats p : parts) {
+            t.loops += p.loops;
+            t.selects += p.selects;
+            t.emptySelects += p.emptySelects;
+            t.selectSpins += p.selectSpins;
+            t.selectYields += p.selectYields;
+            t.selectBlocks += p.selectBlocks;
+            t.selectorRebuilds += p.selectorRebuilds;
+            t.selectorRebuildFailures += p.selectorRebuildFailures;
+            t.tasksRun += p.tasksRun;
+            t.timersFired += p.timersFired;
+            t.handlerErrors += p.handlerErrors;
+            t.connectionsAccepted += p.connectionsAccepted;
+            t.connectionsHandedOff += p.connectionsHandedOff;
+            t.connectionsConnected += p.connectionsConnected;
+            t.connectFailures += p.connectFailures;
+            t.connectionsActive += p.connectionsActive;
+            t.connectionsRejected += p.connectionsRejected;
+            t.acceptPauses += p.acceptPauses;
+            t.bytesRead += p.bytesRead;
+            t.bytesWritten += p.bytesWritten;
+            t.bytesPending += p.bytesPending;
+            t.peakConnectionPending = Math.max(t.peakConnectionPending, p.peakConnectionPending);
+            t.bytesAbandoned += p.bytesAbandoned;
+            t.backpressurePauses += p.backpressurePauses;
+            t.datagramsIn += p.datagramsIn;
+            t.datagramsOut += p.datagramsOut;
+            t.datagramsDropped += p.datagramsDropped;
+            for (int i = 0; i < t.closedByReason.length; i++) {
+                t.closedByReason[i] += p.closedByReason[i];
+            }
+            for (int i = 0; i < t.loopTime.counts.length; i++) {
+                t.loopTime.counts[i] += p.loopTimeCounts[i];
+            }
+            t.loopTime.sumNanos += p.loopTimeSumNanos;
+            for (Sample m : p.services) {
+                serviceShape.putIfAbsent(m.name(), m);
+                serviceValues.computeIfAbsent(m.name(), k -> new long[1])[0] += m.value();
+            }
+        }
+        for (Sample m : serviceShape.values()) {
+            long v = serviceValues.get(m.name())[0];
+            t.services.add(new Stats.ServiceMetric(m.name(), m.help(), m.gauge(), () -> v));
+        }
+        return new ReactorStats(t);
+    }
 
     ReactorStats(Stats s) {
         loops = s.loops;
@@ -59,9 +129,12 @@ public final class ReactorStats {
         timersFired = s.timersFired;
         handlerErrors = s.handlerErrors;
         connectionsAccepted = s.connectionsAccepted;
+        connectionsHandedOff = s.connectionsHandedOff;
         connectionsConnected = s.connectionsConnected;
         connectFailures = s.connectFailures;
         connectionsActive = s.connectionsActive;
+        connectionsAcceptedUnix = s.connectionsAcceptedUnix;
+        connectionsActiveUnix = s.connectionsActiveUnix;
         connectionsRejected = s.connectionsRejected;
         acceptPauses = s.acceptPauses;
         bytesRead = s.bytesRead;
@@ -76,6 +149,8 @@ public final class ReactorStats {
         closedByReason = s.closedByReason.clone();
         loopTimeCounts = s.loopTime.counts.clone();
         loopTimeSumNanos = s.loopTime.sumNanos;
+        keysReadyCounts = s.keysReady.counts.clone();
+        keysReadySum = s.keysReady.sum;
         services = List.copyOf(s.sampleServices());
     }
 
@@ -139,6 +214,14 @@ public final class ReactorStats {
         return connectionsAccepted;
     }
 
+    /**
+     * {@return TCP connections this reactor's listeners accepted and handed to a worker reactor}
+     * ({@link ListenOptions#handOffTo}); each is counted in the worker's {@link #connectionsAccepted()}.
+     */
+    public long connectionsHandedOff() {
+        return connectionsHandedOff;
+    }
+
     /** {@return outbound TCP connections that completed their connect} */
     public long connectionsConnected() {
         return connectionsConnected;
@@ -152,6 +235,24 @@ public final class ReactorStats {
     /** {@return open TCP connections, every listener and outbound connection together} */
     public long connectionsActive() {
         return connectionsActive;
+    }
+
+    /**
+     * The AF_UNIX connections among {@link #connectionsActive()} (accepted and outbound); the rest are TCP.
+     *
+     * @return open AF_UNIX connections
+     */
+    public long connectionsActiveUnix() {
+        return connectionsActiveUnix;
+    }
+
+    /**
+     * The connections among {@link #connectionsAccepted()} that came in on AF_UNIX listeners.
+     *
+     * @return AF_UNIX connections accepted so far
+     */
+    public long connectionsAcceptedUnix() {
+        return connectionsAcceptedUnix;
     }
 
     /** {@return connections refused because their listener was at its maximum} */
@@ -243,6 +344,21 @@ public final class ReactorStats {
     /** {@return total work time of the recorded iterations, in nanoseconds} */
     public long loopTimeSumNanos() {
         return loopTimeSumNanos;
+    }
+
+    /**
+     * {@return the selects that returned a number of ready keys in bucket {@code i} of {@link #KEYS_READY_BOUNDS}}
+     * Not cumulative; the last index is the unbounded bucket. Bucket 0 holds the empty selects.
+     *
+     * @param i the bucket, from 0 to {@code KEYS_READY_BOUNDS.size()}
+     */
+    public long keysReadyCount(int i) {
+        return keysReadyCounts[i];
+    }
+
+    /** {@return the ready keys summed over every select: divided by {@link #selects()}, the keys handled per wakeup} */
+    public long keysReadySum() {
+        return keysReadySum;
     }
 
     /** {@return every registered service counter and gauge, in registration order} */

@@ -28,12 +28,19 @@ final class Stats {
     long timersFired;
     long handlerErrors;
     final LoopHistogram loopTime = new LoopHistogram();
+    /** How many keys each select returned ready. */
+    final ReadyHistogram keysReady = new ReadyHistogram();
 
     // TCP
     long connectionsAccepted;
+    /** Accepted here and handed to a worker reactor ({@link ListenOptions#handOffTo}); counted as accepted there. */
+    long connectionsHandedOff;
     long connectionsConnected;
     long connectFailures;
     long connectionsActive;
+    /** The AF_UNIX part of {@link #connectionsAccepted} and {@link #connectionsActive}. */
+    long connectionsAcceptedUnix;
+    long connectionsActiveUnix;
     long connectionsRejected;
     long acceptPauses;
     final long[] closedByReason = new long[CloseReason.values().length];

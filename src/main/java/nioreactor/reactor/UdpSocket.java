@@ -78,12 +78,21 @@ public final class UdpSocket extends IoHandler {
         this.receiveBuffer = shared.capacity() > MAX_DATAGRAM ? shared : ByteBuffer.allocateDirect(MAX_DATAGRAM + 1);
     }
 
-    /** Binds and registers. Reactor thread only. */
-    static UdpSocket bind(Reactor reactor, String service, SocketAddress address, UdpLimits limits,
+    /**
+     * Binds and registers. Reactor thread only. SO_REUSEPORT only when asked: then every socket sharing the port must
+     * have asked, and the kernel spreads datagrams over them by a hash of the sender's address.
+     */
+    static UdpSocket bind(Reactor reactor, String service, SocketAddress address, UdpLimits limits, boolean reusePort,
                           DatagramHandler handler) throws IOException {
         assert reactor.inReactorThread();
         DatagramChannel channel = DatagramChannel.open();
         try {
+            if (reusePort) {
+                if (!channel.supportedOptions().contains(java.net.StandardSocketOptions.SO_REUSEPORT)) {
+                    throw new UnsupportedOperationException("SO_REUSEPORT is not supported on this platform");
+                }
+                channel.setOption(java.net.StandardSocketOptions.SO_REUSEPORT, true);
+            }
             channel.bind(address);
             UdpSocket socket = new UdpSocket(reactor, service, channel, handler, limits, null);
             socket.key = reactor.register(channel, OP_READ, socket);

@@ -1,5 +1,7 @@
 package nioreactor.server;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.LongBuffer;
@@ -22,6 +24,8 @@ import nioreactor.protocol.Upper;
  */
 public final class BulkUpper {
     static final int THRESHOLD = 256;
+    /** Eight bytes of an array at a time, in native order (SWAR treats every lane alike). */
+    private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
     private ByteBuffer source;
     /** {@code source}'s bytes as native-order words, word k covering bytes 8k to 8k+7 (byte order does not matter: SWAR treats every lane alike). */
@@ -30,11 +34,26 @@ public final class BulkUpper {
 
     /** Upper-cases {@code buf}'s bytes from {@code from} (inclusive) to {@code to} (exclusive), in place. */
     public void inPlace(ByteBuffer buf, int from, int to) {
+        if (to - from >= THRESHOLD && buf.hasArray()) {
+            // A heap buffer (TLS plaintext): its array is already what the copy below makes, so work on it in place.
+            upperArray(buf.array(), buf.arrayOffset() + from, buf.arrayOffset() + to);
+            return;
+        }
         if (to - from < THRESHOLD || !buf.isDirect()) {
             Upper.inPlace(buf, from, to);
             return;
         }
         upper(buf, from, to);
+    }
+
+    private static void upperArray(byte[] a, int from, int to) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            WORDS.set(a, i, Upper.upper8((long) WORDS.get(a, i)));
+        }
+        for (; i < to; i++) {
+            a[i] = Upper.upper(a[i]);
+        }
     }
 
     private void upper(ByteBuffer buf, int from, int to) {

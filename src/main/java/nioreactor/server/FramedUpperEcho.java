@@ -66,7 +66,7 @@ public final class FramedUpperEcho implements StreamHandler, FrameDecoder.Sink {
         } catch (FrameTooLargeException e) {
             sendAssembled(connection); // replies to the frames before the bad header still go out
             log.warn("#{} from {}: {}; closing the connection after flushing {} reply bytes", connection.id(),
-                    connection.remoteAddress(), e.getMessage(), connection.pendingBytes());
+                    connection.peer(), e.getMessage(), connection.pendingBytes());
             connection.closeAfterFlush(CloseReason.PROTOCOL_ERROR);
         } finally {
             out = null;

@@ -7,6 +7,7 @@ import java.time.ZoneId;
 import java.util.concurrent.CompletableFuture;
 import nioreactor.reactor.Counter;
 import nioreactor.reactor.DatagramHandler;
+import nioreactor.reactor.ListenOptions;
 import nioreactor.reactor.Reactor;
 import nioreactor.reactor.UdpLimits;
 import nioreactor.reactor.UdpSocket;
@@ -34,7 +35,13 @@ public final class TimeService implements DatagramHandler {
     /** Binds the time service's UDP socket on {@code reactor}. Any thread. */
     public static CompletableFuture<UdpSocket> bind(Reactor reactor, SocketAddress address, ZoneId zone,
                                                    InstantSource clock, UdpLimits limits) {
-        return reactor.bindUdp("time", address, limits, new TimeService(reactor, zone, clock));
+        return bind(reactor, address, zone, clock, limits, ListenOptions.DEFAULTS);
+    }
+
+    /** Likewise with {@code options} (of which only {@link ListenOptions#reusePort()} applies to UDP). Any thread. */
+    public static CompletableFuture<UdpSocket> bind(Reactor reactor, SocketAddress address, ZoneId zone,
+                                                   InstantSource clock, UdpLimits limits, ListenOptions options) {
+        return reactor.bindUdp("time", address, limits, options, new TimeService(reactor, zone, clock));
     }
 
     @Override

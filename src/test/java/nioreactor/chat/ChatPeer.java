@@ -26,7 +26,7 @@ final class ChatPeer implements AutoCloseable {
         this.socket = socket;
         socket.setSoTimeout(TIMEOUT_MILLIS);
         socket.setTcpNoDelay(true);
-        this.in = socket.getInputStream();
+        this.in = new java.io.BufferedInputStream(socket.getInputStream()); // readLine goes byte by byte
         this.out = socket.getOutputStream();
         this.greeting = readLine();
         if (!greeting.startsWith("* you are #")) {
@@ -39,6 +39,11 @@ final class ChatPeer implements AutoCloseable {
         Socket s = new Socket();
         s.connect(room, TIMEOUT_MILLIS);
         return new ChatPeer(s);
+    }
+
+    /** This member's address as the room's {@code /who} shows it: {@code 127.0.0.1:50312}. */
+    String at() {
+        return socket.getLocalAddress().getHostAddress() + ":" + socket.getLocalPort();
     }
 
     void send(String text) throws IOException {

@@ -98,7 +98,7 @@ class ChatRoomTest {
         assertThat(a.readLine()).isEqualTo("* you are now Alice_2-x");
         assertThat(b.readLine()).isEqualTo("* alice is now Alice_2-x");
         b.send("/who\n");
-        assertThat(b.readLine()).isEqualTo("* 2 here: #" + a.id + " Alice_2-x, #" + b.id + " (you)");
+        assertThat(b.readLine()).isEqualTo("* 2 here: #" + a.id + " Alice_2-x " + a.at() + ", #" + b.id + " " + b.at() + " (you)");
         a.send("/quit\n");
         assertThat(a.readLine()).isEqualTo("* bye");
         assertThat(a.closedByServer()).isTrue();
@@ -160,7 +160,7 @@ class ChatRoomTest {
         assertThat(a.readLine()).isEqualTo("* ERR line too long (max 4096 bytes)");
         assertThat(b.readLine()).isEqualTo("#" + a.id + ": and again");
         b.send("/who\n");
-        assertThat(b.readLine()).isEqualTo("* 2 here: #" + a.id + ", #" + b.id + " (you)");
+        assertThat(b.readLine()).isEqualTo("* 2 here: #" + a.id + " " + a.at() + ", #" + b.id + " " + b.at() + " (you)");
     }
 
     @Test
@@ -184,7 +184,7 @@ class ChatRoomTest {
         assertThat(a.readLine()).isEqualTo("* #" + c.id + " left (peer-eof)");
 
         a.send("/who\n");
-        assertThat(a.readLine()).isEqualTo("* 1 here: #" + a.id + " (you)");
+        assertThat(a.readLine()).isEqualTo("* 1 here: #" + a.id + " " + a.at() + " (you)");
         assertThat(server.stats().service("chat_messages_total")).isZero();
     }
 
@@ -228,7 +228,7 @@ class ChatRoomTest {
         }
 
         stay2.send("/who\n");
-        assertThat(stay2.readLine()).isEqualTo("* 2 here: #" + stay1.id + " stay1, #" + stay2.id + " (you)");
+        assertThat(stay2.readLine()).isEqualTo("* 2 here: #" + stay1.id + " stay1 " + stay1.at() + ", #" + stay2.id + " " + stay2.at() + " (you)");
         stay2.send("still working\n");
         assertThat(stay1.readLine()).isEqualTo("#" + stay2.id + ": still working");
         Eventually.until(() -> server.stats().service("chat_members") == 2, () -> "two members left in the room");

@@ -8,10 +8,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import nioreactor.client.ClosedPorts;
 import nioreactor.client.CommandRun;
 import nioreactor.client.RunningServer;
+import nioreactor.server.Server;
+import nioreactor.server.ServerConfig;
+import nioreactor.testing.UnixSockets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -68,6 +72,29 @@ class ClientCommandTest {
             assertThat(run.status()).as(run.toString()).isZero();
             assertThat(run.out()).isEqualTo(expected);
         }
+    }
+
+    @Test
+    void unixSessionsInBothModes() throws Exception {
+        Path dir = UnixSockets.shortDir();
+        try (Server unix = Server.start(ServerConfig.builder().tcpPort(-1).framedPort(-1).udpPort(-1)
+                .unixTcpPath(dir.resolve("u.sock")).unixFramedPath(dir.resolve("f.sock")).build())) {
+            CommandRun raw = CommandRun.of("hello\nWorld 123\n", "client", "--unix", unix.unixTcpPath().toString());
+            assertThat(raw.status()).as(raw.toString()).isZero();
+            assertThat(raw.out()).isEqualTo("HELLO\nWORLD 123\n");
+            CommandRun framed = CommandRun.of("hello\n", "client", "--framed", "--unix", dir.resolve("f.sock").toString());
+            assertThat(framed.status()).as(framed.toString()).isZero();
+            assertThat(framed.out()).isEqualTo("HELLO\n");
+        } finally {
+            UnixSockets.deleteTree(dir);
+        }
+    }
+
+    @Test
+    void aUnixPathWithNobodyListeningIsNamed() {
+        CommandRun run = CommandRun.of("hello\n", "client", "--unix", "/tmp/nioreactor-nobody-here.sock");
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.err()).startsWith("client: cannot connect to /tmp/nioreactor-nobody-here.sock: ");
     }
 
     @Test

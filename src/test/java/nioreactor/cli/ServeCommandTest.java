@@ -7,10 +7,15 @@ import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import nioreactor.client.CommandRun;
+import nioreactor.testing.UnixSockets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,6 +56,47 @@ class ServeCommandTest {
                     + " 0 picks a free port)\n");
             assertThat(run.out()).isEmpty();
         }
+    }
+
+    @Test
+    void aLiveUnixSocketIsNeverTakenOverAndServeSaysWhichPath() throws Exception {
+        Path dir = UnixSockets.shortDir();
+        Path path = dir.resolve("live.sock");
+        try (ServerSocketChannel other = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            other.bind(UnixDomainSocketAddress.of(path));
+            CommandRun run = CommandRun.of("", "serve", "--tcp", "0", "--framed", "0", "--udp", "0", "--unix-tcp",
+                    path.toString());
+            assertThat(run.status()).as(run.toString()).isEqualTo(1);
+            assertThat(run.err()).isEqualTo("serve: cannot bind upper-echo to unix " + path
+                    + ": another server is listening there; not removing it (is another serve running? --unix-tcp"
+                    + " takes another path)\n");
+            assertThat(path).exists();
+        } finally {
+            UnixSockets.deleteTree(dir);
+        }
+    }
+
+    @Test
+    void aUnixPathTooLongIsRefusedBeforeAnyBind() {
+        String path = "/tmp/" + "x".repeat(120);
+        CommandRun run = CommandRun.of("", "serve", "--tcp", "0", "--framed", "0", "--udp", "0", "--unix-framed", path);
+        assertThat(run.status()).as(run.toString()).isEqualTo(1);
+        assertThat(run.err()).isEqualTo("serve: cannot bind framed-echo to unix " + path
+                + ": too long for a Unix domain socket: 125 bytes, at most 106 (sun_path is 108 bytes on Linux, NUL"
+                + " included)\n");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0660, rw-rw----", "600, rw-------", "0777, rwxrwxrwx", "rw-r-----, rw-r-----"})
+    void unixModeTakesOctalOrLsForm(String given, String mode) {
+        assertThat(new Converters.ModeConverter().convert(given)).isEqualTo(mode);
+    }
+
+    @Test
+    void aBadUnixModeIsAUsageError() {
+        CommandRun run = CommandRun.of("", "serve", "--unix-mode", "0999");
+        assertThat(run.status()).isEqualTo(2);
+        assertThat(run.err()).contains("'0999' is not a file mode (e.g. 0660, 0600, rw-rw----)");
     }
 
     @Test

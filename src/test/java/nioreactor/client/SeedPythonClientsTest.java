@@ -10,6 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import nioreactor.server.Server;
+import nioreactor.server.ServerConfig;
+import nioreactor.testing.UnixSockets;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -18,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The seed tutorial's own Python clients, unchanged but for the port (see the top of each file under
- * {@code src/test/resources/seed/}), talk to our server. They loop on {@code input()} forever, so end of input makes
+ * {@code src/test/resources/seed/}), talk to our server; the TCP one also over AF_UNIX, with the family and a path
+ * for the address. They loop on {@code input()} forever, so end of input makes
  * them die with {@code EOFError}: the test checks that exit and everything they printed before it.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -50,6 +54,24 @@ class SeedPythonClientsTest {
     }
 
     @Test
+    void theSeedsTcpClientOverAfUnixGetsEachLineBackUpperCased() throws Exception {
+        // The tutorial's other family: the same client with AF_UNIX and a socket file's path for the address.
+        Path sockets = UnixSockets.shortDir();
+        try (Server unix = Server.start(ServerConfig.builder().tcpPort(-1).framedPort(-1).udpPort(-1)
+                .unixTcpPath(sockets.resolve("upper.sock")).build())) {
+            Finished run = run("upper_client_unix.py", unix.unixTcpPath().toString(), "hello world\n\n   héllo 世界 abc  \n");
+            String sent = "客户端已发送消息!\n";
+            assertThat(run.out()).isEqualTo(UPPER_PROMPT + sent + "收到服务端发来的消息: HELLO WORLD\n"
+                    + UPPER_PROMPT + UPPER_PROMPT + sent + "收到服务端发来的消息: HéLLO 世界 ABC\n"
+                    + UPPER_PROMPT);
+            assertEndedByEndOfInput(run);
+            assertThat(unix.stats().connectionsAcceptedUnix()).isEqualTo(1);
+        } finally {
+            UnixSockets.deleteTree(sockets);
+        }
+    }
+
+    @Test
     void theSeedsUdpClientGetsTheTimeInEachFormat() throws Exception {
         Finished run = run("time_client.py", server.udp(), "%Y\n\n%H:%M:%S\n年%m月\n");
         assertThat(run.out()).isEqualTo(TIME_PROMPT + "2026\n"
@@ -70,6 +92,11 @@ class SeedPythonClientsTest {
     }
 
     private Finished run(String script, InetSocketAddress server, String stdin) throws IOException, InterruptedException {
+        return run(script, Integer.toString(server.getPort()), stdin);
+    }
+
+    /** Runs {@code script} with {@code where} (a port, or a socket path) as its one argument. */
+    private Finished run(String script, String where, String stdin) throws IOException, InterruptedException {
         Path code = dir.resolve(script);
         try (InputStream in = SeedPythonClientsTest.class.getResourceAsStream("/seed/" + script)) {
             assertThat(in).as("test resource seed/" + script).isNotNull();
@@ -78,7 +105,7 @@ class SeedPythonClientsTest {
         Path input = Files.writeString(dir.resolve("stdin.txt"), stdin, StandardCharsets.UTF_8);
         Path out = dir.resolve("stdout.txt");
         Path err = dir.resolve("stderr.txt");
-        ProcessBuilder builder = new ProcessBuilder("python3", code.toString(), Integer.toString(server.getPort()))
+        ProcessBuilder builder = new ProcessBuilder("python3", code.toString(), where)
                 .redirectInput(input.toFile())
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile());

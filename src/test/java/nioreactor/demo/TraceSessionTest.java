@@ -52,7 +52,7 @@ class TraceSessionTest {
             }
             traced.awaitLine(l -> l.equals("close #1 (peer-eof)"), WAIT);
             List<String> one = traced.linesOf(1);
-            assertThat(one.get(0)).matches("accept #1 from /127\\.0\\.0\\.1:\\d+ on upper-echo");
+            assertThat(one.get(0)).matches("accept #1 from tcp 127\\.0\\.0\\.1:\\d+ on upper-echo");
             assertThat(one).contains("read #1 5 bytes", "write #1 5 of 5 bytes, 0 pending",
                     "eof #1 (peer closed its side)", "close #1 (peer-eof)");
 

@@ -58,8 +58,9 @@ class ArchitectureTest {
             .that().resideInAPackage(API)
             .should().onlyDependOnClassesThat(resideInAPackage(API)
                     .or(resideInAPackage("java.."))
+                    .or(resideInAPackage("javax.net.ssl.."))
                     .or(resideInAPackage("org.slf4j..")))
-            .as(API + " depends only on the JDK's java.* and on org.slf4j");
+            .as(API + " depends only on the JDK's java.* and javax.net.ssl (TLS), and on org.slf4j");
 
     private static DescribedPredicate<JavaMethodCall> registersAChannel() {
         return DescribedPredicate.describe("SelectableChannel.register",

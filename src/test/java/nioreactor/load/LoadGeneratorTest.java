@@ -9,10 +9,13 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import nioreactor.server.Server;
 import nioreactor.server.ServerConfig;
+import nioreactor.testing.UnixSockets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,6 +76,30 @@ class LoadGeneratorTest {
     @Test
     void pipelinedFramed() throws Exception {
         assertSane(run(settings(LoadMode.FRAMED, server.framedAddress(), 3, 64, 16)));
+    }
+
+    @Test
+    void rawAndFramedLoadOverAfUnixOnTheLibrarysConnect() throws Exception {
+        Path dir = UnixSockets.shortDir();
+        try (Server unix = Server.start(ServerConfig.builder().tcpPort(-1).framedPort(-1).udpPort(-1)
+                .unixTcpPath(dir.resolve("u.sock")).unixFramedPath(dir.resolve("f.sock")).build())) {
+            assertSane(run(new LoadSettings(LoadMode.RAW, UnixDomainSocketAddress.of(unix.unixTcpPath()), 4, 64, 1,
+                    Duration.ofMillis(100), SHORT, 1)));
+            assertSane(run(new LoadSettings(LoadMode.RAW, UnixDomainSocketAddress.of(unix.unixTcpPath()), 2, 16 * 1024,
+                    1, Duration.ofMillis(100), SHORT, 1)));
+            assertSane(run(new LoadSettings(LoadMode.FRAMED, UnixDomainSocketAddress.of(unix.unixFramedPath()), 3, 64,
+                    16, Duration.ofMillis(100), SHORT, 1)));
+            assertThat(unix.stats().connectionsAcceptedUnix()).isEqualTo(9);
+        } finally {
+            UnixSockets.deleteTree(dir);
+        }
+    }
+
+    @Test
+    void udpNeedsAnIpAddress() {
+        assertThatThrownBy(() -> new LoadSettings(LoadMode.UDP_TIME, UnixDomainSocketAddress.of("/tmp/x.sock"), 1, 0, 1,
+                Duration.ZERO, SHORT, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("UDP needs an IP address and port, not /tmp/x.sock");
     }
 
     @Test

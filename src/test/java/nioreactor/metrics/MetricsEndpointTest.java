@@ -130,7 +130,8 @@ class MetricsEndpointTest {
     @Test
     void otherPathsGet404AndTheConnectionStaysUsable() throws Exception {
         try (RawHttpClient http = new RawHttpClient(server.metricsAddress())) {
-            assertThat(http.send(RawHttpClient.get("/")).read().status()).isEqualTo(404);
+            assertThat(http.send(RawHttpClient.get("/nope")).read().status()).isEqualTo(404);
+            assertThat(http.send(RawHttpClient.get("/")).read().status()).isEqualTo(200); // the dashboard page
             assertThat(http.send(RawHttpClient.get("/metrics/extra")).read().status()).isEqualTo(404);
             assertThat(http.send("POST /metrics HTTP/1.1\r\nHost: t\r\n\r\n").read().status()).isEqualTo(404);
             RawHttpClient.Response ok = http.send(RawHttpClient.get("/metrics?name=x")).read();

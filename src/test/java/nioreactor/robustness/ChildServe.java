@@ -26,6 +26,7 @@ import nioreactor.testing.Eventually;
  */
 final class ChildServe implements AutoCloseable {
     private static final Pattern TCP_PORT = Pattern.compile("upper-echo listening on tcp \\S*:(\\d+)");
+    private static final Pattern METRICS_PORT = Pattern.compile("metrics listening on http://\\S*:(\\d+)/metrics");
 
     private final Process process;
     private final Path log;
@@ -131,6 +132,16 @@ final class ChildServe implements AutoCloseable {
         Matcher m = TCP_PORT.matcher(log());
         if (!m.find()) {
             throw new AssertionError("the child exited (" + process.exitValue() + ") before listening:\n" + log());
+        }
+        return new InetSocketAddress("127.0.0.1", Integer.parseInt(m.group(1)));
+    }
+
+    /** The metrics port, once the child has logged it (serve --metrics 0). */
+    InetSocketAddress metricsAddress() throws InterruptedException {
+        tcpAddress(); // the metrics line comes after the upper-echo line
+        Matcher m = METRICS_PORT.matcher(log());
+        if (!m.find()) {
+            throw new AssertionError("no metrics listening line:\n" + log());
         }
         return new InetSocketAddress("127.0.0.1", Integer.parseInt(m.group(1)));
     }

@@ -25,6 +25,11 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class GracefulShutdownTest {
+    /** The server under test's settings; the two-reactor variants ({@code TwoReactorsTest}) add theirs. */
+    ServerConfig.Builder config() {
+        return ServerConfig.builder();
+    }
+
     /** Bigger than the kernel can absorb between us (64 KiB receive buffer) and the server (4 MiB send buffer). */
     private static final long SENT = 16L << 20;
 
@@ -38,7 +43,7 @@ class GracefulShutdownTest {
             CompletableFuture<Reactor.ShutdownSummary> summary =
                     CompletableFuture.supplyAsync(() -> server.shutdown(Duration.ofSeconds(60)));
             // Shutdown has begun (the connection is draining); new connections are refused while it still flushes.
-            Eventually.until(() -> ServerProbe.connections(server.reactor()).stream()
+            Eventually.until(() -> ServerProbe.connections(server).stream()
                     .allMatch(v -> v.state() == ConnectionState.DRAINING), () -> "the connection to start draining");
             assertThat(refused(address)).as("a new connection during shutdown is refused").isTrue();
             assertThat(summary).isNotDone();
@@ -78,7 +83,7 @@ class GracefulShutdownTest {
     @Test
     @Timeout(30)
     void shutdownWithNothingPendingReturnsWithoutWaitingForItsTimeout() throws Exception {
-        Server server = Server.start(ServerConfig.builder().ephemeralPorts().build());
+        Server server = Server.start(config().ephemeralPorts().build());
         try (EchoPeer idle = EchoPeer.connect(server.tcpAddress()); EchoPeer framed = EchoPeer.connect(server.framedAddress())) {
             Eventually.until(() -> server.stats().connectionsActive() == 2, () -> "both accepted");
             Reactor.ShutdownSummary s = server.shutdown(Duration.ofSeconds(120)); // far beyond this test's timeout
@@ -86,14 +91,14 @@ class GracefulShutdownTest {
             assertThat(s.bytesAbandoned()).isZero();
             assertThat(idle.socket().getInputStream().read()).isEqualTo(-1);
             assertThat(framed.socket().getInputStream().read()).isEqualTo(-1);
-            assertThat(server.reactor().isRunning()).isFalse();
+            assertThat(server.isRunning()).isFalse();
         }
         assertThatThrownBy(() -> Loopback.connect(server.tcpAddress())).isInstanceOf(IOException.class);
     }
 
     /** High water far above SENT: the server reads everything, so all of it is owed when shutdown begins. */
-    private static Server startReadingEverything() throws IOException {
-        return Server.start(ServerConfig.builder().ephemeralPorts().framedPort(-1).udpPort(-1)
+    private Server startReadingEverything() throws IOException {
+        return Server.start(config().ephemeralPorts().framedPort(-1).udpPort(-1)
                 .limits(Limits.DEFAULTS.withWaterMarks(64L << 20, 16L << 20)).build());
     }
 

@@ -23,13 +23,18 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class MaxConnectionsTest {
+    /** The server under test's settings; the two-reactor variants ({@code TwoReactorsTest}) add theirs. */
+    ServerConfig.Builder config() {
+        return ServerConfig.builder();
+    }
+
     private static final int MAX = 5;
     private static final int EXTRA = 30;
     private static final Pattern REFUSED = Pattern.compile("(\\d+) connection\\(s\\) refused");
 
     @Test
     void connectionsOverTheLimitAreClosedAtOnceCountedAndLoggedSparingly() throws Exception {
-        Server server = Server.start(ServerConfig.builder().ephemeralPorts().framedPort(-1).udpPort(-1)
+        Server server = Server.start(config().ephemeralPorts().framedPort(-1).udpPort(-1)
                 .limits(Limits.DEFAULTS.withMaxConnections(MAX)).build());
         List<EchoPeer> held = new ArrayList<>();
         try (LogCapture log = new LogCapture()) {

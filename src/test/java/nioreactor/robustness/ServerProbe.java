@@ -14,6 +14,23 @@ final class ServerProbe {
     private ServerProbe() {
     }
 
+    /** Every reactor's connections, reactor-0's first (a server with {@code --reactors N}). */
+    static List<View> connections(nioreactor.server.Server server) {
+        List<View> all = new java.util.ArrayList<>();
+        for (Reactor r : server.reactors()) {
+            if (r.isRunning()) {
+                try {
+                    all.addAll(connections(r));
+                } catch (AssertionError stoppedMeanwhile) {
+                    if (r.isRunning()) {
+                        throw stoppedMeanwhile;
+                    } // a reactor with nothing left to drain finishes its shutdown first: it has no connections
+                }
+            }
+        }
+        return all;
+    }
+
     static List<View> connections(Reactor reactor) {
         try {
             return reactor.submit(() -> reactor.connections().stream()

@@ -3,6 +3,7 @@ package nioreactor.robustness;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import nioreactor.testing.Eventually;
+import nioreactor.testing.UnixSockets;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -79,6 +81,54 @@ class SignalShutdownTest {
             child.signal("TERM");
             assertThat(child.awaitExit(Duration.ofSeconds(60))).as("exit status; log:\n%s", child.log()).isZero();
             assertThat(child.logLines("shutdown: ")).isEqualTo(1);
+        }
+    }
+
+    /** SIGTERM removes the AF_UNIX socket files; SIGKILL cannot, and the next serve clears the stale one away. */
+    @Test
+    void theSocketFilesAreGoneAfterSigtermAndAStaleOneFromSigkillIsCleared(@TempDir Path dir) throws Exception {
+        Path sockets = UnixSockets.shortDir();
+        Path upper = sockets.resolve("upper.sock");
+        Path framed = sockets.resolve("framed.sock");
+        try {
+            List<String> serve = List.of("--tcp", "0", "--framed", "-1", "--udp", "-1",
+                    "--unix-tcp", upper.toString(), "--unix-framed", framed.toString());
+            try (ChildServe child = ChildServe.start(dir, List.of(), List.of("-Xmx64m", "-XX:+UseSerialGC"),
+                    serve.toArray(String[]::new))) {
+                awaitUnixListening(child, framed);
+                assertThat(upper).exists();
+                assertThat(framed).exists();
+                echoes(upper);
+                child.signal("KILL");
+                child.awaitExit(Duration.ofSeconds(30));
+            }
+            assertThat(upper).as("a killed server leaves its socket file").exists();
+
+            try (ChildServe child = ChildServe.start(dir, List.of(), List.of("-Xmx64m", "-XX:+UseSerialGC"),
+                    serve.toArray(String[]::new))) {
+                awaitUnixListening(child, framed);
+                assertThat(child.log()).contains("removed the stale socket file " + upper);
+                echoes(upper);
+                child.signal("TERM");
+                assertThat(child.awaitExit(Duration.ofSeconds(60))).as("exit status; log:\n%s", child.log()).isZero();
+                assertThat(upper).as("removed on SIGTERM").doesNotExist();
+                assertThat(framed).as("removed on SIGTERM").doesNotExist();
+            }
+        } finally {
+            UnixSockets.deleteTree(sockets);
+        }
+    }
+
+    private static void awaitUnixListening(ChildServe child, Path framed) throws InterruptedException {
+        Eventually.until(() -> child.log().contains("framed-echo listening on unix " + framed) || !child.isAlive(),
+                () -> "the unix listening line; log:\n" + child.log());
+        assertThat(child.isAlive()).as("serving; log:\n%s", child.log()).isTrue();
+    }
+
+    private static void echoes(Path path) throws IOException {
+        try (UnixSockets.Peer peer = UnixSockets.connect(path)) {
+            peer.out().write("ping".getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(peer.in().readNBytes(4), StandardCharsets.US_ASCII)).isEqualTo("PING");
         }
     }
 

@@ -26,12 +26,17 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(180)
 class SlowReaderTest {
+    /** The server under test's settings; the two-reactor variants ({@code TwoReactorsTest}) add theirs. */
+    ServerConfig.Builder config() {
+        return ServerConfig.builder();
+    }
+
     private static final int CLIENTS = 4;
     private static final long EACH = 64L << 20;
 
     @Test
     void pendingOutputStaysUnderTheHighWaterMarkAndNothingIsLost() throws Exception {
-        Server server = Server.start(ServerConfig.builder().ephemeralPorts().framedPort(-1).udpPort(-1).build());
+        Server server = Server.start(config().ephemeralPorts().framedPort(-1).udpPort(-1).build());
         ExecutorService pool = Executors.newFixedThreadPool(2 * CLIENTS);
         List<EchoPeer> peers = new ArrayList<>();
         try {
@@ -57,10 +62,10 @@ class SlowReaderTest {
 
             // The fault, reproduced: every connection is paused with its writer stuck, as no client reads.
             Eventually.until(() -> {
-                List<ServerProbe.View> views = ServerProbe.connections(server.reactor());
+                List<ServerProbe.View> views = ServerProbe.connections(server);
                 return views.size() == CLIENTS && views.stream().allMatch(v -> v.state() == ConnectionState.PAUSED);
-            }, () -> "all connections PAUSED; now " + ServerProbe.connections(server.reactor()));
-            for (ServerProbe.View v : ServerProbe.connections(server.reactor())) {
+            }, () -> "all connections PAUSED; now " + ServerProbe.connections(server));
+            for (ServerProbe.View v : ServerProbe.connections(server)) {
                 assertThat(v.pending()).as("pending output of %s", v).isPositive().isLessThanOrEqualTo(bound);
             }
             ReactorStats paused = server.stats();

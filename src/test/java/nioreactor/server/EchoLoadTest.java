@@ -30,6 +30,11 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class EchoLoadTest {
+    /** The server under test's settings; the two-reactor variants ({@code TwoReactorsTest}) add theirs. */
+    ServerConfig.Builder config() {
+        return ServerConfig.builder();
+    }
+
     private static final int CONNECTIONS = 16;
     private static final int BYTES_PER_CONNECTION = 4 * 1024 * 1024;
     private static final int MAX_CHUNK = 64 * 1024;
@@ -40,7 +45,7 @@ class EchoLoadTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = Server.start(ServerConfig.builder().ephemeralPorts().build());
+        server = Server.start(config().ephemeralPorts().build());
     }
 
     @AfterEach
@@ -104,7 +109,7 @@ class EchoLoadTest {
         // of slack), and water marks of 64 KiB / 16 KiB pause a lagging connection early.
         Limits tiny = Limits.DEFAULTS.withWaterMarks(64 * 1024, 16 * 1024);
         Seed seed = Seed.orDefault(3_005);
-        try (Server small = Server.start(ServerConfig.builder().ephemeralPorts().readBufferSize(1024).limits(tiny).build())) {
+        try (Server small = Server.start(config().ephemeralPorts().readBufferSize(1024).limits(tiny).build())) {
             List<Exchange> exchanges = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
                 List<byte[]> payloads = Frames.randomPayloads(seed.random(i), 8 * 1024 * 1024, MAX_CHUNK);

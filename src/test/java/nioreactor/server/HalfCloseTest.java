@@ -37,6 +37,11 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class HalfCloseTest {
+    /** The server under test's settings; the two-reactor variants ({@code TwoReactorsTest}) add theirs. */
+    ServerConfig.Builder config() {
+        return ServerConfig.builder();
+    }
+
     /**
      * More than loopback's socket buffers hold (its 64 KiB MSS lets the kernel's send buffer grow to megabytes), so
      * most replies are still queued in the server when the client's FIN arrives: the case under test.
@@ -55,7 +60,7 @@ class HalfCloseTest {
     @BeforeEach
     void start() throws Exception {
         Limits limits = Limits.DEFAULTS.withWaterMarks(HIGH_WATER, Limits.DEFAULT_LOW_WATER);
-        server = Server.start(ServerConfig.builder().ephemeralPorts().limits(limits).build());
+        server = Server.start(config().ephemeralPorts().limits(limits).build());
     }
 
     @AfterEach

@@ -1,8 +1,13 @@
 package nioreactor.testing;
 
 import java.io.IOException;
+import java.io.Closeable;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -34,10 +39,11 @@ public final class ConcurrentClients {
     }
 
     /**
-     * Runs every exchange concurrently against {@code server}; returns the clients' local ports (the server sees them
-     * as remote ports). Fails with the first error, naming the connection and the seed.
+     * Runs every exchange concurrently against {@code server} (TCP, or an AF_UNIX socket file); returns the clients'
+     * local ports (the server sees them as remote ports; -1 for AF_UNIX). Fails with the first error, naming the
+     * connection and the seed.
      */
-    public static List<Integer> run(InetSocketAddress server, List<Exchange> exchanges, Seed seed, int maxChunk)
+    public static List<Integer> run(SocketAddress server, List<Exchange> exchanges, Seed seed, int maxChunk)
             throws IOException, InterruptedException {
         return run(server, exchanges, seed, maxChunk, () -> { });
     }
@@ -47,10 +53,21 @@ public final class ConcurrentClients {
         void await() throws InterruptedException;
     }
 
-    /** As {@link #run(InetSocketAddress, List, Seed, int)}, each reader first passing {@code beforeReading}. */
-    public static List<Integer> run(InetSocketAddress server, List<Exchange> exchanges, Seed seed, int maxChunk,
+    /** As {@link #run(SocketAddress, List, Seed, int)}, each reader first passing {@code beforeReading}. */
+    public static List<Integer> run(SocketAddress server, List<Exchange> exchanges, Seed seed, int maxChunk,
                                     Gate beforeReading) throws IOException, InterruptedException {
-        List<Socket> sockets = new ArrayList<>();
+        return run(server, exchanges, seed, maxChunk, beforeReading, Loopback::connect);
+    }
+
+    /** How a client opens its socket: {@link Loopback#connect}, or a TLS socket over it. */
+    public interface Opener {
+        Socket open(InetSocketAddress server) throws IOException;
+    }
+
+    /** As {@link #run(SocketAddress, List, Seed, int, Gate)}, each TCP socket opened by {@code opener} (e.g. TLS). */
+    public static List<Integer> run(SocketAddress server, List<Exchange> exchanges, Seed seed, int maxChunk,
+                                    Gate beforeReading, Opener opener) throws IOException, InterruptedException {
+        List<Client> sockets = new ArrayList<>();
         ExecutorService threads = Executors.newFixedThreadPool(2 * exchanges.size(), r -> {
             Thread t = new Thread(r, "test-client");
             t.setDaemon(true);
@@ -60,20 +77,20 @@ public final class ConcurrentClients {
             List<Future<?>> work = new ArrayList<>();
             List<Integer> ports = new ArrayList<>();
             for (int i = 0; i < exchanges.size(); i++) {
-                Socket socket = Loopback.connect(server);
+                Client socket = Client.connect(server, opener);
                 sockets.add(socket);
-                ports.add(socket.getLocalPort());
+                ports.add(socket.localPort());
                 Exchange exchange = exchanges.get(i);
                 String what = "connection " + i + " to " + server + ", " + seed;
                 Random writes = seed.random(1000 + i);
                 Random reads = seed.random(2000 + i);
                 work.add(threads.submit(task(() ->
-                        RandomChunks.write(socket.getOutputStream(), exchange.request(), writes, maxChunk))));
+                        RandomChunks.write(socket.out(), exchange.request(), writes, maxChunk))));
                 work.add(threads.submit(task(() -> {
                     beforeReading.await();
-                    RandomChunks.readAndCheck(socket.getInputStream(), exchange.expectedReply(), reads, maxChunk, what);
+                    RandomChunks.readAndCheck(socket.in(), exchange.expectedReply(), reads, maxChunk, what);
                     socket.shutdownOutput();
-                    Loopback.assertEof(socket.getInputStream(), what);
+                    Loopback.assertEof(socket.in(), what);
                 })));
             }
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
@@ -88,11 +105,38 @@ public final class ConcurrentClients {
             }
             return ports;
         } finally {
-            for (Socket s : sockets) {
+            for (Client s : sockets) {
                 s.close(); // also unblocks any thread still reading or writing after a failure
             }
             threads.shutdownNow();
             threads.awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** One client connection, TCP or AF_UNIX. */
+    private record Client(Closeable closeable, InputStream in, OutputStream out, int localPort, Halfclose halfclose)
+            implements Closeable {
+        interface Halfclose {
+            void run() throws IOException;
+        }
+
+        static Client connect(SocketAddress server, Opener opener) throws IOException {
+            if (server instanceof UnixDomainSocketAddress unix) {
+                UnixSockets.Peer peer = UnixSockets.connect(unix.getPath());
+                return new Client(peer, peer.in(), peer.out(), -1, peer::shutdownOutput);
+            }
+            Socket socket = opener.open((InetSocketAddress) server);
+            return new Client(socket, socket.getInputStream(), socket.getOutputStream(), socket.getLocalPort(),
+                    socket::shutdownOutput);
+        }
+
+        void shutdownOutput() throws IOException {
+            halfclose.run();
+        }
+
+        @Override
+        public void close() throws IOException {
+            closeable.close();
         }
     }
 

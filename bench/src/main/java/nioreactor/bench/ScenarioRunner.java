@@ -8,6 +8,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,8 @@ import nioreactor.load.LoadMode;
 import nioreactor.load.LoadResult;
 import nioreactor.load.LoadSettings;
 import nioreactor.protocol.TimeFormat;
+import nioreactor.reactor.TlsContext;
+import nioreactor.tls.TlsFiles;
 
 /**
  * The scenarios of {@code make bench}. Every server runs in a process of its own, pinned to the server core; this
@@ -58,7 +61,10 @@ final class ScenarioRunner {
         String seedServer = "bench/seed_time_server.py";
         String out = "bench/results/latest.md";
         String serverOpts = "";
-        List<String> scenarios = List.of("pingpong", "strategies", "big", "framed", "churn", "udp", "idle");
+        List<String> scenarios = List.of("pingpong", "strategies", "big", "framed", "churn", "udp", "idle", "unix");
+        /** For the TLS servers (kinds ending in -tls): one protocol and one suite, the same for both sides. */
+        String tlsProtocol = "TLSv1.3";
+        String tlsCipher = "TLS_AES_128_GCM_SHA256";
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -87,6 +93,8 @@ final class ScenarioRunner {
                     case "--out" -> o.out = v;
                     case "--server-opts" -> o.serverOpts = v;
                     case "--scenarios" -> o.scenarios = List.of(v.split(","));
+                    case "--tls-protocol" -> o.tlsProtocol = v;
+                    case "--tls-cipher" -> o.tlsCipher = v;
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
@@ -107,6 +115,8 @@ final class ScenarioRunner {
         int raw;
         int framed;
         int udp;
+        /** The AF_UNIX socket file of the upper-echo, or null where the server offers none. */
+        String unix;
 
         ServerUnderTest(String kind, Process process) {
             this.kind = kind;
@@ -193,6 +203,11 @@ final class ScenarioRunner {
     private final StringBuilder markdown = new StringBuilder();
     private final Map<String, ServerUnderTest> servers = new LinkedHashMap<>();
 
+    private Path tlsCert;
+    private Path tlsKey;
+    /** Null unless this run measures TLS servers. */
+    private TlsContext clientTls;
+
     private ScenarioRunner(Options o) {
         this.o = o;
     }
@@ -216,6 +231,9 @@ final class ScenarioRunner {
     }
 
     private void runAll() throws Exception {
+        if (o.servers.stream().anyMatch(k -> k.endsWith("-tls"))) {
+            makeCertificate();
+        }
         header();
         for (String kind : o.servers) {
             start(kind);
@@ -247,6 +265,9 @@ final class ScenarioRunner {
         if (o.scenarios.contains("idle")) {
             idle();
         }
+        if (o.scenarios.contains("unix")) {
+            unixAgainstTcp();
+        }
     }
 
     private void header() throws IOException {
@@ -270,8 +291,40 @@ final class ScenarioRunner {
         line("- server CPU: the server process's CPU time (all its threads, from /proc) over the row's wall time; under"
                 + " 100% means the server was not the bottleneck. CPU us/req: that CPU time per request, which a busy"
                 + " machine disturbs less than req/s.");
+        if (clientTls != null) {
+            line("- TLS: " + o.tlsProtocol + " with " + o.tlsCipher + " only, on both servers, one self-signed EC P-256"
+                    + " certificate (openssl, made for this run); Netty's SslHandler on the JDK provider (SslProvider.JDK),"
+                    + " nioreactor's own TLS layer on the same JDK's SSLEngine (delegated tasks on a pool of two, as serve"
+                    + " runs them); the load generator is a TLS client through nioreactor's client-mode Connection");
+        }
         line("");
         System.out.print(markdown);
+    }
+
+    /** The run's certificate, and the client context that trusts it (and offers only the pinned protocol and suite). */
+    private void makeCertificate() throws Exception {
+        Path dir = Path.of(o.out).toAbsolutePath().getParent().resolve("tls");
+        Files.createDirectories(dir);
+        tlsCert = dir.resolve("cert.pem");
+        tlsKey = dir.resolve("key.pem");
+        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:P-256", "-nodes", "-keyout", tlsKey.toString(), "-out", tlsCert.toString(), "-days",
+                "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("openssl could not make the bench certificate");
+        }
+        clientTls = TlsContext.client(TlsFiles.client(tlsCert, false, null, null))
+                .protocols(List.of(o.tlsProtocol)).cipherSuites(List.of(o.tlsCipher)).build();
+    }
+
+    /** The client TLS settings for a TLS server, null for the others. */
+    private TlsContext tlsFor(ServerUnderTest s) {
+        return s.kind.endsWith("-tls") ? clientTls : null;
+    }
+
+    private String titled(String title) {
+        return clientTls == null ? title : "TLS (" + o.tlsProtocol + ", " + o.tlsCipher + "): " + title;
     }
 
     // ----------------------------------------------------------------------------------------- servers
@@ -299,6 +352,10 @@ final class ScenarioRunner {
         // elsewhere, and whose System.gc() was seen to keep closed connections' objects (the idle figure needs both).
         cmd.addAll(List.of(java, "-XX:+UseG1GC", "-Xms1g", "-Xmx1g", "-Dio.netty.leakDetection.level=disabled",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+        if (tlsCert != null) {
+            cmd.addAll(List.of("-Dbench.tls.cert=" + tlsCert, "-Dbench.tls.key=" + tlsKey,
+                    "-Dbench.tls.protocol=" + o.tlsProtocol, "-Dbench.tls.cipher=" + o.tlsCipher));
+        }
         if (!o.serverOpts.isBlank()) {
             cmd.addAll(List.of(o.serverOpts.trim().split("\\s+")));
         }
@@ -311,6 +368,7 @@ final class ScenarioRunner {
         s.raw = Integer.parseInt(ready.get("raw"));
         s.framed = Integer.parseInt(ready.get("framed"));
         s.udp = Integer.parseInt(ready.get("udp"));
+        s.unix = ready.getOrDefault("unix", "-").equals("-") ? null : ready.get("unix");
         s.jdk = ready.get("jdk");
         System.out.printf("started %-16s on JDK %-8s (%s) raw %d, framed %d, udp %s%n", kind, s.jdk, java, s.raw,
                 s.framed, s.udp == 0 ? "-" : s.udp);
@@ -328,12 +386,12 @@ final class ScenarioRunner {
         }
     }
 
-    private static void warmUp(ServerUnderTest s) throws IOException, InterruptedException {
+    private void warmUp(ServerUnderTest s) throws IOException, InterruptedException {
         for (boolean framed : new boolean[] {false, true}) {
             LoadSettings settings = new LoadSettings(framed ? LoadMode.FRAMED : LoadMode.RAW,
                     s.address(framed ? s.framed : s.raw), 10, framed ? 64 : 512, framed ? 4 : 1, Duration.ZERO,
                     Duration.ofSeconds(framed ? 1 : 2), 1);
-            try (LoadGenerator load = LoadGenerator.connect(settings)) {
+            try (LoadGenerator load = LoadGenerator.connect(settings, tlsFor(s))) {
                 load.run(LoadGenerator.Progress.NONE);
             }
         }
@@ -361,7 +419,7 @@ final class ScenarioRunner {
             // speed (1,000 of them took over half a second here, for every server), which a short round would measure.
             for (ServerUnderTest s : servers.values()) {
                 loads.put(s.kind, LoadGenerator.connect(new LoadSettings(mode, s.address(port.applyAsInt(s)), conns,
-                        size, depth, o.warmup, o.seconds, 1)));
+                        size, depth, o.warmup, o.seconds, 1), tlsFor(s)));
             }
             for (int round = 0; round < o.rounds; round++) {
                 Duration warmup = round == 0 ? o.warmup.plus(firstRoundExtraWarmup(conns)) : o.warmup;
@@ -373,7 +431,7 @@ final class ScenarioRunner {
         } finally {
             loads.values().forEach(LoadGenerator::close);
         }
-        table(title, medians(rounds));
+        table(titled(title), medians(rounds));
     }
 
     /** Churn opens new connections all the time anyway; the others get a second more, two for many connections. */
@@ -693,8 +751,47 @@ final class ScenarioRunner {
         throw new IOException("the seed Python server did not answer on " + target);
     }
 
+    /**
+     * The same nioreactor process, the same upper-echo handlers, the same reactor thread, the same load: once over
+     * loopback TCP and once over its AF_UNIX socket file, rounds interleaved. What differs is the kernel path under the
+     * socket calls: TCP's segments, ACKs, checksums (skipped on loopback, but computed for), congestion window and the
+     * loopback device; AF_UNIX copies from one socket's buffer to the other's.
+     */
+    private void unixAgainstTcp() throws Exception {
+        ServerUnderTest s = servers.get("nioreactor");
+        if (s == null || s.unix == null) {
+            System.out.println("skipping unix: the nioreactor server is not running");
+            return;
+        }
+        int[][] cases = {{1, 64}, {100, 64}, {o.bigConns, o.bigSize}};
+        for (int[] c : cases) {
+            int conns = c[0];
+            int size = c[1];
+            Map<String, List<Row>> rounds = new LinkedHashMap<>();
+            Map<String, LoadGenerator> loads = new LinkedHashMap<>();
+            try {
+                loads.put("nioreactor, loopback TCP", LoadGenerator.connect(new LoadSettings(LoadMode.RAW,
+                        s.address(s.raw), conns, size, 1, o.warmup, o.seconds, 1)));
+                loads.put("nioreactor, AF_UNIX", LoadGenerator.connect(new LoadSettings(LoadMode.RAW,
+                        UnixDomainSocketAddress.of(s.unix), conns, size, 1, o.warmup, o.seconds, 1)));
+                for (int round = 0; round < o.rounds; round++) {
+                    Duration warmup = round == 0 ? o.warmup.plus(firstRoundExtraWarmup(conns)) : o.warmup;
+                    for (Map.Entry<String, LoadGenerator> e : loads.entrySet()) {
+                        rounds.computeIfAbsent(e.getKey(), k -> new ArrayList<>())
+                                .add(measure(e.getKey(), s.jdk, s.process.pid(), e.getValue(), warmup));
+                    }
+                }
+            } finally {
+                loads.values().forEach(LoadGenerator::close);
+            }
+            String what = size % 1024 == 0 ? size / 1024 + " KiB" : size + " B";
+            table("AF_UNIX against loopback TCP: ping-pong " + what + ", " + conns + " connection" + (conns == 1 ? "" : "s")
+                    + " (the same nioreactor server)", medians(rounds), "nioreactor, loopback TCP", "TCP");
+        }
+    }
+
     private void idle() throws Exception {
-        line("## Idle connections: heap per connection");
+        line("## " + titled("Idle connections: heap per connection"));
         line("");
         line("Each server: heap used after a full GC (`System.gc()` in the server process) with " + o.idle
                 + " connections open, each having answered one 64 B ping, minus the same figure without them (the lower of"
@@ -709,7 +806,7 @@ final class ScenarioRunner {
             LoadSettings settings = new LoadSettings(LoadMode.RAW, s.address(s.raw), o.idle, 64, 1, Duration.ZERO,
                     Duration.ZERO, 1);
             Map<String, String> open;
-            try (LoadGenerator load = LoadGenerator.connect(settings)) {
+            try (LoadGenerator load = LoadGenerator.connect(settings, tlsFor(s))) {
                 load.pingEach(Duration.ofSeconds(60));
                 open = s.heap();
             }
@@ -731,7 +828,11 @@ final class ScenarioRunner {
     // ------------------------------------------------------------------------------------------ output
 
     private void table(String title, List<Row> rows) {
-        table(title, rows, "netty-nio", "Netty NIO");
+        if (rows.stream().anyMatch(r -> r.server().equals("netty-nio-tls"))) {
+            table(title, rows, "netty-nio-tls", "Netty SslHandler");
+        } else {
+            table(title, rows, "netty-nio", "Netty NIO");
+        }
     }
 
     private void table(String title, List<Row> rows, String baselineServer, String baselineLabel) {

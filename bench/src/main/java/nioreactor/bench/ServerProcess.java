@@ -21,7 +21,8 @@ import nioreactor.server.ServerConfig;
 
 /**
  * One server under test, alone in its JVM (the scenario runner starts it pinned to the server core). Protocol on
- * stdin/stdout: it prints {@code READY raw=P framed=P udp=P jdk=V} once listening (ports 0 mean "not offered"); then
+ * stdin/stdout: it prints {@code READY raw=P framed=P udp=P unix=PATH jdk=V} once listening (ports 0 and the path
+ * {@code -} mean "not offered"; only nioreactor serves upper-echo on an AF_UNIX socket file as well); then
  * each {@code heap} line is answered by {@code HEAP used=B rss=B threads=N}, measured after {@code System.gc()} (a
  * full collection on every collector the JDK ships, repeated until the figure settles) so only live objects count;
  * each {@code select} line by {@code SELECT spins=N yields=N blocks=N} (nioreactor's idle-wait counters, zeros for the
@@ -38,6 +39,7 @@ final class ServerProcess {
         int framed = 0;
         int udp = 0;
         Supplier<ReactorStats> stats = null;
+        String unix = "-";
         switch (kind) {
             case "nioreactor", "nioreactor-spin", "nioreactor-backoff" -> {
                 // The -spin and -backoff kinds are `serve --select-strategy spin|backoff` (default --spin-for): only
@@ -48,13 +50,19 @@ final class ServerProcess {
                     default -> SelectStrategy.BLOCK;
                 };
                 Limits limits = Limits.DEFAULTS.withMaxConnections(1_000_000);
-                Server s = Server.start(ServerConfig.builder().ephemeralPorts().limits(limits).selectStrategy(strategy)
-                        .build());
+                // The same upper-echo on an AF_UNIX socket file too, on the same reactor: AF_UNIX against loopback TCP.
+                Path dir = Files.createTempDirectory(Path.of("/tmp"), "nr-bench-");
+                Server s = Server.start(ServerConfig.builder().ephemeralPorts().limits(limits)
+                        .unixTcpPath(dir.resolve("upper.sock")).selectStrategy(strategy).build());
                 stats = s::stats;
                 raw = s.tcpAddress().getPort();
                 framed = s.framedAddress().getPort();
                 udp = s.udpAddress().getPort();
-                server = s;
+                unix = s.unixTcpPath().toString();
+                server = () -> {
+                    s.close(); // removes the socket file
+                    Files.deleteIfExists(dir);
+                };
             }
             case "blocking", "blocking-virtual" -> {
                 boolean virtual = kind.equals("blocking-virtual");
@@ -77,12 +85,45 @@ final class ServerProcess {
                 framed = n.framedAddress().getPort();
                 server = n;
             }
+            case "nioreactor-tls" -> {
+                // Upper-echo and the framed echo over TLS, as serve runs them (delegated tasks on a pool of two).
+                Limits limits = Limits.DEFAULTS.withMaxConnections(1_000_000);
+                java.util.concurrent.ExecutorService tasks = java.util.concurrent.Executors.newFixedThreadPool(2);
+                nioreactor.reactor.TlsContext tls = nioreactor.reactor.TlsContext.server(nioreactor.tls.TlsFiles.fromPem(
+                                Path.of(System.getProperty("bench.tls.cert")), Path.of(System.getProperty("bench.tls.key")),
+                                null).context())
+                        .protocols(java.util.List.of(System.getProperty("bench.tls.protocol")))
+                        .cipherSuites(java.util.List.of(System.getProperty("bench.tls.cipher")))
+                        .delegatedTasks(tasks).build();
+                Server s = Server.start(ServerConfig.builder().ephemeralPorts().tcpPort(-1).framedPort(-1).udpPort(-1)
+                        .tlsTcpPort(0).tlsFramedPort(0).tls(tls).limits(limits).build());
+                raw = s.tlsTcpAddress().getPort();
+                framed = s.tlsFramedAddress().getPort();
+                server = () -> {
+                    s.close();
+                    tasks.shutdownNow();
+                };
+            }
+            case "netty-nio-tls" -> {
+                // SslHandler on the JDK's provider: the same SSLEngine, certificate, protocol and cipher suite.
+                io.netty.handler.ssl.SslContext tls = io.netty.handler.ssl.SslContextBuilder
+                        .forServer(new java.io.File(System.getProperty("bench.tls.cert")),
+                                new java.io.File(System.getProperty("bench.tls.key")))
+                        .sslProvider(io.netty.handler.ssl.SslProvider.JDK)
+                        .protocols(System.getProperty("bench.tls.protocol"))
+                        .ciphers(java.util.List.of(System.getProperty("bench.tls.cipher"))).build();
+                NettyUpperServer n = NettyUpperServer.start(NettyUpperServer.Transport.NIO, "127.0.0.1", tls);
+                raw = n.rawAddress().getPort();
+                framed = n.framedAddress().getPort();
+                server = n;
+            }
             default -> {
                 System.err.println("unknown server kind: " + kind);
                 return 2;
             }
         }
-        System.out.printf("READY raw=%d framed=%d udp=%d jdk=%s%n", raw, framed, udp, System.getProperty("java.version"));
+        System.out.printf("READY raw=%d framed=%d udp=%d unix=%s jdk=%s%n", raw, framed, udp, unix,
+                System.getProperty("java.version"));
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;

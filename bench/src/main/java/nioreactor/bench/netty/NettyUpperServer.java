@@ -19,6 +19,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.util.List;
 import nioreactor.protocol.Upper;
@@ -45,6 +46,14 @@ public final class NettyUpperServer implements AutoCloseable {
 
     /** Binds both services (port 0: ephemeral) on one event loop, which also accepts. */
     public static NettyUpperServer start(Transport transport, String host) throws InterruptedException {
+        return start(transport, host, null);
+    }
+
+    /**
+     * As {@link #start(Transport, String)}, both services over TLS when {@code tls} is not null: an {@code SslHandler}
+     * first in every pipeline, as a Netty user adds it.
+     */
+    public static NettyUpperServer start(Transport transport, String host, SslContext tls) throws InterruptedException {
         if (transport == Transport.EPOLL && !Epoll.isAvailable()) {
             throw new IllegalStateException("native epoll is not available", Epoll.unavailabilityCause());
         }
@@ -56,12 +65,18 @@ public final class NettyUpperServer implements AutoCloseable {
             Channel raw = bind(loop, channelType, host, new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
+                    if (tls != null) {
+                        ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                    }
                     ch.pipeline().addLast(RawUpperEcho.INSTANCE);
                 }
             });
             Channel framed = bind(loop, channelType, host, new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
+                    if (tls != null) {
+                        ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                    }
                     ch.pipeline().addLast(new FramedUpperEcho());
                 }
             });
