@@ -27,8 +27,6 @@ import nioreactor.testing.ConcurrentClients.Exchange;
 import nioreactor.testing.Eventually;
 import nioreactor.testing.Frames;
 import nioreactor.testing.Loopback;
-import nioreactor.testing.PythonUpper;
-import nioreactor.testing.RandomChunks;
 import nioreactor.testing.Seed;
 import nioreactor.testing.TestCerts;
 import org.junit.jupiter.api.AfterAll;
@@ -104,11 +102,7 @@ class TlsConnectionTest {
     @Test
     void rawEchoReturnsEveryByteOfConcurrentTlsConnections() throws Exception {
         Seed seed = Seed.orDefault(12_001);
-        List<Exchange> exchanges = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            byte[] data = RandomChunks.bytes(seed.random(i), 4 * 1024 * 1024);
-            exchanges.add(new Exchange(data, PythonUpper.of(data)));
-        }
+        List<Exchange> exchanges = ConcurrentClients.upperEchoes(seed, 0, 8, 4 * 1024 * 1024);
         long handshakes = reactor.stats().service("tls_handshakes_total");
         ConcurrentClients.run(upper, exchanges, seed, MAX_CHUNK, () -> { }, this::tls);
         assertThat(reactor.stats().service("tls_handshakes_total") - handshakes).isGreaterThanOrEqualTo(8);
@@ -118,11 +112,7 @@ class TlsConnectionTest {
     @Test
     void framedEchoFindsEveryFrameInRecordsSplitAnywhere() throws Exception {
         Seed seed = Seed.orDefault(12_002);
-        List<Exchange> exchanges = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            List<byte[]> payloads = Frames.randomPayloads(seed.random(i), 2 * 1024 * 1024, MAX_CHUNK);
-            exchanges.add(new Exchange(Frames.encode(payloads), Frames.expectedReply(payloads)));
-        }
+        List<Exchange> exchanges = ConcurrentClients.framedEchoes(seed, 0, 8, 2 * 1024 * 1024, MAX_CHUNK).exchanges();
         ConcurrentClients.run(framed, exchanges, seed, MAX_CHUNK, () -> { }, this::tls);
     }
 
@@ -131,11 +121,7 @@ class TlsConnectionTest {
         // Water marks of 64 KiB / 16 KiB, and clients that start reading only once the server had to stop reading
         // them: the pause, OP_WRITE and the resume all run on ciphertext.
         Seed seed = Seed.orDefault(12_003);
-        List<Exchange> exchanges = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            byte[] data = RandomChunks.bytes(seed.random(i), 12 * 1024 * 1024);
-            exchanges.add(new Exchange(data, PythonUpper.of(data)));
-        }
+        List<Exchange> exchanges = ConcurrentClients.upperEchoes(seed, 0, 4, 12 * 1024 * 1024);
         long pausesBefore = reactor.stats().backpressurePauses();
         ConcurrentClients.run(tinyMarks, exchanges, seed, MAX_CHUNK,
                 () -> Eventually.until(() -> reactor.stats().backpressurePauses() > pausesBefore,

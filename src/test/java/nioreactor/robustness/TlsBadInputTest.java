@@ -10,7 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -27,8 +26,6 @@ import nioreactor.testing.ConcurrentClients;
 import nioreactor.testing.ConcurrentClients.Exchange;
 import nioreactor.testing.Eventually;
 import nioreactor.testing.Loopback;
-import nioreactor.testing.PythonUpper;
-import nioreactor.testing.RandomChunks;
 import nioreactor.testing.Seed;
 import nioreactor.testing.TestCerts;
 import org.junit.jupiter.api.AfterAll;
@@ -127,11 +124,7 @@ class TlsBadInputTest {
     /** Four TLS clients with 2 MiB each, checking every byte, on another thread. */
     private static CompletableFuture<Void> goodClients() {
         Seed seed = Seed.orDefault(12_100);
-        List<Exchange> exchanges = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            byte[] data = RandomChunks.bytes(seed.random(i), 2 * 1024 * 1024);
-            exchanges.add(new Exchange(data, PythonUpper.of(data)));
-        }
+        List<Exchange> exchanges = ConcurrentClients.upperEchoes(seed, 0, 4, 2 * 1024 * 1024);
         SSLSocketFactory factory;
         try {
             factory = certs.clientContext(false).getSocketFactory();

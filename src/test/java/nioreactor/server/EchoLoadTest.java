@@ -56,11 +56,7 @@ class EchoLoadTest {
     @Test
     void rawPortEchoesEveryByteUpperCasedUnderConcurrentLoad() throws Exception {
         Seed seed = Seed.orDefault(3_001);
-        List<Exchange> exchanges = new ArrayList<>();
-        for (int i = 0; i < CONNECTIONS; i++) {
-            byte[] data = RandomChunks.bytes(seed.random(i), BYTES_PER_CONNECTION);
-            exchanges.add(new Exchange(data, PythonUpper.of(data)));
-        }
+        List<Exchange> exchanges = ConcurrentClients.upperEchoes(seed, 0, CONNECTIONS, BYTES_PER_CONNECTION);
         ConcurrentClients.run(server.tcpAddress(), exchanges, seed, MAX_CHUNK);
         assertCleanRun((long) CONNECTIONS * BYTES_PER_CONNECTION);
     }
@@ -70,19 +66,11 @@ class EchoLoadTest {
         // Frames of 0..64 KiB, and the stream written in pieces of 1 byte..64 KiB that cut through headers and
         // payloads at random places: the server must find the frames however the bytes arrive.
         Seed seed = Seed.orDefault(3_002);
-        List<Exchange> exchanges = new ArrayList<>();
-        long frames = 0;
-        long bytes = 0;
-        for (int i = 0; i < CONNECTIONS; i++) {
-            List<byte[]> payloads = Frames.randomPayloads(seed.random(i), BYTES_PER_CONNECTION, MAX_CHUNK);
-            byte[] request = Frames.encode(payloads);
-            exchanges.add(new Exchange(request, Frames.expectedReply(payloads)));
-            frames += payloads.size();
-            bytes += request.length;
-        }
-        ConcurrentClients.run(server.framedAddress(), exchanges, seed, MAX_CHUNK);
-        ReactorStats stats = assertCleanRun(bytes);
-        assertThat(stats.service("frames_total")).isEqualTo(frames);
+        ConcurrentClients.FramedLoad load = ConcurrentClients.framedEchoes(seed, 0, CONNECTIONS, BYTES_PER_CONNECTION,
+                MAX_CHUNK);
+        ConcurrentClients.run(server.framedAddress(), load.exchanges(), seed, MAX_CHUNK);
+        ReactorStats stats = assertCleanRun(load.bytes());
+        assertThat(stats.service("frames_total")).isEqualTo(load.frames());
     }
 
     @Test
@@ -92,11 +80,8 @@ class EchoLoadTest {
         // high water mark): the write queue, OP_WRITE, pause and resume all run under concurrent load. The request
         // is larger than the kernel's buffers plus the high water mark, so that pause must come.
         Seed seed = Seed.orDefault(3_004);
-        List<Exchange> exchanges = new ArrayList<>();
-        for (int i = 0; i < LAGGING_CONNECTIONS; i++) {
-            byte[] data = RandomChunks.bytes(seed.random(i), LAGGING_BYTES_PER_CONNECTION);
-            exchanges.add(new Exchange(data, PythonUpper.of(data)));
-        }
+        List<Exchange> exchanges = ConcurrentClients.upperEchoes(seed, 0, LAGGING_CONNECTIONS,
+                LAGGING_BYTES_PER_CONNECTION);
         ConcurrentClients.run(server.tcpAddress(), exchanges, seed, MAX_CHUNK,
                 () -> Eventually.until(() -> server.stats().backpressurePauses() > 0, () -> "the server never paused"));
         ReactorStats stats = assertCleanRun((long) LAGGING_CONNECTIONS * LAGGING_BYTES_PER_CONNECTION);

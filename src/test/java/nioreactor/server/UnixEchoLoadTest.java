@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -12,7 +11,6 @@ import nioreactor.reactor.ReactorStats;
 import nioreactor.testing.ConcurrentClients;
 import nioreactor.testing.ConcurrentClients.Exchange;
 import nioreactor.testing.Eventually;
-import nioreactor.testing.Frames;
 import nioreactor.testing.PythonUpper;
 import nioreactor.testing.RandomChunks;
 import nioreactor.testing.Seed;
@@ -57,11 +55,7 @@ class UnixEchoLoadTest {
     @Test
     void rawEchoOverUnixReturnsEveryByteUpperCased() throws Exception {
         Seed seed = Seed.orDefault(16_001);
-        List<Exchange> exchanges = new ArrayList<>();
-        for (int i = 0; i < CONNECTIONS; i++) {
-            byte[] data = RandomChunks.bytes(seed.random(i), BYTES_PER_CONNECTION);
-            exchanges.add(new Exchange(data, PythonUpper.of(data)));
-        }
+        List<Exchange> exchanges = ConcurrentClients.upperEchoes(seed, 0, CONNECTIONS, BYTES_PER_CONNECTION);
         ConcurrentClients.run(UnixDomainSocketAddress.of(server.unixTcpPath()), exchanges, seed, MAX_CHUNK);
         ReactorStats stats = assertCleanRun((long) CONNECTIONS * BYTES_PER_CONNECTION);
         assertThat(stats.connectionsAcceptedUnix()).isEqualTo(CONNECTIONS);
@@ -71,19 +65,11 @@ class UnixEchoLoadTest {
     @Test
     void framedEchoOverUnixFindsEveryFrameHoweverTheBytesArrive() throws Exception {
         Seed seed = Seed.orDefault(16_002);
-        List<Exchange> exchanges = new ArrayList<>();
-        long frames = 0;
-        long bytes = 0;
-        for (int i = 0; i < CONNECTIONS; i++) {
-            List<byte[]> payloads = Frames.randomPayloads(seed.random(i), BYTES_PER_CONNECTION, MAX_CHUNK);
-            byte[] request = Frames.encode(payloads);
-            exchanges.add(new Exchange(request, Frames.expectedReply(payloads)));
-            frames += payloads.size();
-            bytes += request.length;
-        }
-        ConcurrentClients.run(UnixDomainSocketAddress.of(server.unixFramedPath()), exchanges, seed, MAX_CHUNK);
-        ReactorStats stats = assertCleanRun(bytes);
-        assertThat(stats.service("frames_total")).isEqualTo(frames);
+        ConcurrentClients.FramedLoad load = ConcurrentClients.framedEchoes(seed, 0, CONNECTIONS, BYTES_PER_CONNECTION,
+                MAX_CHUNK);
+        ConcurrentClients.run(UnixDomainSocketAddress.of(server.unixFramedPath()), load.exchanges(), seed, MAX_CHUNK);
+        ReactorStats stats = assertCleanRun(load.bytes());
+        assertThat(stats.service("frames_total")).isEqualTo(load.frames());
     }
 
     @Test
@@ -91,13 +77,9 @@ class UnixEchoLoadTest {
         // AF_UNIX has no receive window: the sender's socket buffer is all the kernel holds, so the server's write
         // queue fills sooner than over TCP. The readers start only once the server has stopped reading them.
         Seed seed = Seed.orDefault(16_003);
-        List<Exchange> exchanges = new ArrayList<>();
         int lagging = 4;
         int each = 12 * 1024 * 1024;
-        for (int i = 0; i < lagging; i++) {
-            byte[] data = RandomChunks.bytes(seed.random(i), each);
-            exchanges.add(new Exchange(data, PythonUpper.of(data)));
-        }
+        List<Exchange> exchanges = ConcurrentClients.upperEchoes(seed, 0, lagging, each);
         ConcurrentClients.run(UnixDomainSocketAddress.of(server.unixTcpPath()), exchanges, seed, MAX_CHUNK,
                 () -> Eventually.until(() -> server.stats().backpressurePauses() >= lagging,
                         () -> "every connection paused; pauses so far " + server.stats().backpressurePauses()));

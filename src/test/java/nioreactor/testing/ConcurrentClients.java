@@ -33,6 +33,41 @@ public final class ConcurrentClients {
     public record Exchange(byte[] request, byte[] expectedReply) {
     }
 
+    /** Framed exchanges, with the frames and request bytes they hold (what the server's counters must show). */
+    public record FramedLoad(List<Exchange> exchanges, long frames, long bytes) {
+    }
+
+    /**
+     * {@code connections} upper-echo exchanges of {@code bytes} random bytes each, connection i drawn from
+     * {@code seed.random(first + i)}; the expected reply is Python's {@code bytes.upper()} of the request.
+     */
+    public static List<Exchange> upperEchoes(Seed seed, int first, int connections, int bytes) {
+        List<Exchange> exchanges = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            byte[] data = RandomChunks.bytes(seed.random(first + i), bytes);
+            exchanges.add(new Exchange(data, PythonUpper.of(data)));
+        }
+        return exchanges;
+    }
+
+    /**
+     * {@code connections} framed exchanges, each about {@code bytes} of random frames of 0 to {@code maxFrame} bytes,
+     * connection i drawn from {@code seed.random(first + i)}.
+     */
+    public static FramedLoad framedEchoes(Seed seed, int first, int connections, int bytes, int maxFrame) {
+        List<Exchange> exchanges = new ArrayList<>();
+        long frames = 0;
+        long total = 0;
+        for (int i = 0; i < connections; i++) {
+            List<byte[]> payloads = Frames.randomPayloads(seed.random(first + i), bytes, maxFrame);
+            byte[] request = Frames.encode(payloads);
+            exchanges.add(new Exchange(request, Frames.expectedReply(payloads)));
+            frames += payloads.size();
+            total += request.length;
+        }
+        return new FramedLoad(exchanges, frames, total);
+    }
+
     private static final long DEADLINE_SECONDS = 240;
 
     private ConcurrentClients() {
