@@ -215,19 +215,10 @@ public final class Reactor implements Executor {
                 loopNanos = start;
                 boolean worked = runTasks();
                 long selectStart = System.nanoTime();
-                long workStart = select(selectStart);
+                long workStart = select(selectStart); // dispatches each ready key to its handler
                 worked |= firstDispatchNanos != 0;
-                long timersStart = System.nanoTime();
-                worked |= runTimers(timersStart);
-                long end = System.nanoTime();
-                stats.loops++;
-                if (worked) {
-                    lastWorkNanos = end;
-                }
-                if (worked || idlePhase == IdlePhase.WORKING) {
-                    // An idle poll of a spinning loop did nothing: recording it would bury the real iterations.
-                    stats.loopTime.record((selectStart - start) + (end - workStart));
-                }
+                worked |= runTimers(System.nanoTime());
+                account(start, selectStart, workStart, worked);
             }
         } catch (Throwable t) {
             // Only a broken selector gets here (handlers' failures are caught in dispatch); say so loudly.
@@ -241,6 +232,21 @@ public final class Reactor implements Executor {
                 shutdown.complete(summary != null ? summary : new ShutdownSummary(0, 0, 0));
                 log.debug("{} stopped", name);
             }
+        }
+    }
+
+    /**
+     * Counts the iteration and records its work time: tasks, plus dispatch and timers, but not the time blocked in
+     * select. An idle poll of a spinning loop did nothing: recording it would bury the real iterations.
+     */
+    private void account(long start, long selectStart, long workStart, boolean worked) {
+        long end = System.nanoTime();
+        stats.loops++;
+        if (worked) {
+            lastWorkNanos = end;
+        }
+        if (worked || idlePhase == IdlePhase.WORKING) {
+            stats.loopTime.record((selectStart - start) + (end - workStart));
         }
     }
 
