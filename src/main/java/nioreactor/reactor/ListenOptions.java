@@ -1,5 +1,8 @@
 package nioreactor.reactor;
 
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.NetworkChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -125,5 +128,19 @@ public record ListenOptions(boolean reusePort, List<Reactor> workers, Balance ba
     /** {@return whether every connection must begin with a PROXY header} */
     public boolean proxyProtocol() {
         return !proxyTimeout.isZero();
+    }
+
+    /**
+     * Sets SO_REUSEPORT on {@code channel} before its bind when {@link #reusePort()} asks for it: for a TCP listener and
+     * a UDP socket alike. Fails where the platform has no such option rather than bind without it.
+     */
+    void applyReusePort(NetworkChannel channel) throws IOException {
+        if (!reusePort) {
+            return;
+        }
+        if (!channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+            throw new UnsupportedOperationException("SO_REUSEPORT is not supported on this platform");
+        }
+        channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
     }
 }

@@ -137,12 +137,7 @@ public final class Listener extends IoHandler {
             if (socketFile == null) {
                 channel.setOption(StandardSocketOptions.SO_REUSEADDR, true); // no TIME_WAIT, no option, for AF_UNIX
             }
-            if (options.reusePort()) {
-                if (!channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
-                    throw new UnsupportedOperationException("SO_REUSEPORT is not supported on this platform");
-                }
-                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-            }
+            options.applyReusePort(channel);
             channel.bind(address, limits.backlog());
             bound = true;
             if (socketFile != null) {

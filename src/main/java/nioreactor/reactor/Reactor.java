@@ -536,7 +536,7 @@ public final class Reactor implements Executor {
     public CompletableFuture<UdpSocket> bindUdp(String service, SocketAddress address, UdpLimits limits,
                                                 DatagramHandler handler) {
         Objects.requireNonNull(handler, "handler");
-        return submit(() -> UdpSocket.bind(this, service, address, limits, false, handler));
+        return submit(() -> UdpSocket.bind(this, service, address, limits, ListenOptions.DEFAULTS, handler));
     }
 
     /**
@@ -558,7 +558,7 @@ public final class Reactor implements Executor {
         if (options.handsOff() || options.proxyProtocol()) {
             throw new IllegalArgumentException("UDP sockets take only the reuse-port option, not " + options);
         }
-        return submit(() -> UdpSocket.bind(this, service, address, limits, options.reusePort(), handler));
+        return submit(() -> UdpSocket.bind(this, service, address, limits, options, handler));
     }
 
     /**

@@ -79,40 +79,37 @@ public final class UdpSocket extends IoHandler {
     }
 
     /**
-     * Binds and registers. Reactor thread only. SO_REUSEPORT only when asked: then every socket sharing the port must
-     * have asked, and the kernel spreads datagrams over them by a hash of the sender's address.
+     * Binds and registers. Reactor thread only. SO_REUSEPORT only when {@code options} ask for it: then every socket
+     * sharing the port must have asked, and the kernel spreads datagrams over them by a hash of the sender's address.
      */
-    static UdpSocket bind(Reactor reactor, String service, SocketAddress address, UdpLimits limits, boolean reusePort,
-                          DatagramHandler handler) throws IOException {
-        assert reactor.inReactorThread();
-        DatagramChannel channel = DatagramChannel.open();
-        try {
-            if (reusePort) {
-                if (!channel.supportedOptions().contains(java.net.StandardSocketOptions.SO_REUSEPORT)) {
-                    throw new UnsupportedOperationException("SO_REUSEPORT is not supported on this platform");
-                }
-                channel.setOption(java.net.StandardSocketOptions.SO_REUSEPORT, true);
-            }
+    static UdpSocket bind(Reactor reactor, String service, SocketAddress address, UdpLimits limits,
+                          ListenOptions options, DatagramHandler handler) throws IOException {
+        return open(reactor, service, limits, handler, null, channel -> {
+            options.applyReusePort(channel);
             channel.bind(address);
-            UdpSocket socket = new UdpSocket(reactor, service, channel, handler, limits, null);
-            socket.key = reactor.register(channel, OP_READ, socket);
-            return socket;
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
-        }
+        });
     }
 
     /** Opens a socket connected to {@code remote} (bound to an ephemeral port) and registers it. Reactor thread only. */
     static UdpSocket connect(Reactor reactor, String service, InetSocketAddress remote, UdpLimits limits,
                              DatagramHandler handler) throws IOException {
-        assert reactor.inReactorThread();
         if (remote.isUnresolved()) {
             throw new IOException("unresolved address " + remote);
         }
+        return open(reactor, service, limits, handler, remote, channel -> channel.connect(remote));
+    }
+
+    /** What {@link #bind} and {@link #connect} do to a fresh channel before it is registered. */
+    private interface Setup {
+        void apply(DatagramChannel channel) throws IOException;
+    }
+
+    private static UdpSocket open(Reactor reactor, String service, UdpLimits limits, DatagramHandler handler,
+                                  InetSocketAddress remote, Setup setup) throws IOException {
+        assert reactor.inReactorThread();
         DatagramChannel channel = DatagramChannel.open();
         try {
-            channel.connect(remote);
+            setup.apply(channel);
             UdpSocket socket = new UdpSocket(reactor, service, channel, handler, limits, remote);
             socket.key = reactor.register(channel, OP_READ, socket);
             return socket;
