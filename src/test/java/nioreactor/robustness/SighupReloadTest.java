@@ -11,15 +11,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.PublicKey;
 import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import nioreactor.testing.Eventually;
+import nioreactor.tls.TlsFiles;
 import nioreactor.testing.TestCerts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -85,24 +83,9 @@ class SighupReloadTest {
         Files.copy(certAndKey[0], cert, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** A client that trusts whatever it is shown: this test looks at which certificate, not whether to trust it. */
+    /** A client that trusts whatever it is shown (client --insecure): this test looks at which certificate. */
     private static SSLSocket connect(InetSocketAddress at) throws Exception {
-        TrustManager any = new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        };
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {any}, null);
+        SSLContext context = TlsFiles.client(null, true, null, null);
         SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(at.getAddress(), at.getPort());
         socket.setSoTimeout(30_000);
         socket.startHandshake();
